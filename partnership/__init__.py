@@ -1,0 +1,1 @@
+"""Data, maps, models and widgets for the DPRK-Russia partnership course."""

@@ -1,0 +1,108 @@
+"""A small Sphinx extension that keeps the built book offline, light and accessible.
+
+Registered in ``_config.yml`` (``sphinx.extra_extensions``). It:
+
+* copies plotly.js from the installed ``plotly`` package into ``_static/`` once, and adds it (deferred)
+  only to pages that contain a course figure, so text pages stay light;
+* copies the data package's CSV files into the site (``data/``) so every table has a download link;
+* refuses to emit any script or stylesheet from another host: a page that would load one fails the
+  build with a message, instead of silently showing a blank figure offline;
+* works around sphinx-thebe's inline script being emitted twice under Sphinx 7.4 (a page error,
+  "Identifier 'THEBE_JS_URL' has already been declared").
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+from .figures import FIGURE_CLASS
+
+logger = logging.getLogger(__name__)
+PLOTLY_FILE = "plotly.min.js"
+
+
+def _plotly_source() -> Path:
+    import plotly
+
+    path = Path(plotly.__file__).parent / "package_data" / PLOTLY_FILE
+    if not path.exists():
+        raise ExtensionError(f"plotly.js was not found at {path}; reinstall plotly (pip install -r requirements.txt).")
+    return path
+
+
+def _is_remote(url: str | None) -> bool:
+    return bool(url) and str(url).split("?")[0].lower().startswith(("http://", "https://", "//"))
+
+
+def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    body = context.get("body", "")
+    if FIGURE_CLASS in body:
+        app.add_js_file(PLOTLY_FILE, loading_method="defer")
+
+    seen_bodies = set()
+    kept = []
+    for script in context.get("script_files", []):
+        filename = getattr(script, "filename", script)
+        attributes = getattr(script, "attributes", {}) or {}
+        inline = attributes.get("body")
+        if inline:
+            if inline in seen_bodies:  # sphinx-thebe's inline config, emitted twice by Sphinx 7.4
+                continue
+            seen_bodies.add(inline)
+        if _is_remote(filename):
+            raise ExtensionError(
+                f"Page '{pagename}' would load a script from the internet ({filename}). The book must work offline: "
+                "serve the file from the book's static folder or drop the feature that needs it."
+            )
+        kept.append(script)
+    context["script_files"] = kept
+    for css in context.get("css_files", []):
+        filename = getattr(css, "filename", css)
+        if _is_remote(filename):
+            raise ExtensionError(f"Page '{pagename}' would load a stylesheet from the internet ({filename}).")
+
+
+def _build_finished(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    static = Path(app.outdir) / "_static"
+    static.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_plotly_source(), static / PLOTLY_FILE)
+    data_dir = Path(app.srcdir) / "data"
+    if data_dir.is_dir():
+        target = Path(app.outdir) / "data"
+        target.mkdir(exist_ok=True)
+        for path in sorted(data_dir.glob("*.csv")) + sorted(data_dir.glob("*.json")):
+            shutil.copyfile(path, target / path.name)
+        geo = data_dir / "geo"
+        if geo.is_dir():
+            (target / "geo").mkdir(exist_ok=True)
+            for path in sorted(geo.glob("*.geojson")):
+                shutil.copyfile(path, target / "geo" / path.name)
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("html-page-context", _page_context)
+    app.connect("build-finished", _build_finished)
+    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+class PlotlyMimeRenderer:
+    """myst-nb plugin (entry point ``myst_nb.mime_renderers``): the book uses each figure's HTML alternative.
+
+    Every course figure is displayed with both plotly's mimetype (for JupyterLab) and plain HTML (for the
+    book). myst-nb would warn that it cannot render the plotly mimetype; with this plugin that part of the
+    bundle renders to nothing, on purpose, and the HTML part carries the figure.
+    """
+
+    mime_priority_overrides = [("*", "application/vnd.plotly.v1+json", None)]
+
+    @staticmethod
+    def handle_mime(renderer, data, inline):
+        if data.mime_type == "application/vnd.plotly.v1+json":
+            return []
+        return None

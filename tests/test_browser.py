@@ -1,0 +1,74 @@
+"""Open every built page in Chromium, with every request off this machine blocked, and check what a reader sees."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import SITE, site_pages
+
+PAGES = [p.relative_to(SITE).as_posix() for p in site_pages(SITE)] if SITE.exists() else ["book/welcome.html"]
+
+
+def _visit(browser, server, relative, artifacts):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    outside, errors = [], []
+
+    def route(route_request):
+        url = route_request.request.url
+        if url.startswith(server) or url.startswith(("data:", "blob:")):
+            route_request.continue_()
+        else:  # the network is "off": nothing may leave the local server
+            outside.append(url)
+            route_request.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
+    page.on("console", lambda message: errors.append(f"console {message.type}: {message.text}") if message.type == "error" else None)
+    page.goto(f"{server}/{relative}", wait_until="load")
+    return context, page, outside, errors
+
+
+@pytest.mark.parametrize("relative", PAGES)
+def test_page_is_offline_and_draws_every_figure(browser, server, relative, artifacts):
+    context, page, outside, errors = _visit(browser, server, relative, artifacts)
+    try:
+        figures = page.locator(".course-plotly")
+        count = figures.count()
+        for index in range(count):
+            figure = figures.nth(index)
+            figure.scroll_into_view_if_needed()
+            figure.locator("svg.main-svg").first.wait_for(state="attached", timeout=15_000)
+            kind = figure.get_attribute("data-figure-kind")
+            marks = figure.locator(".scatterlayer .trace, .barlayer .trace, .boxlayer .trace, .heatmaplayer image").count()
+            assert marks > 0, f"figure {index} on {relative} has axes but no marks"
+            if kind == "map":
+                fills = figure.locator("path.js-fill").count()
+                assert fills >= 5, f"map {index} on {relative} drew only {fills} country shapes"
+            assert figure.get_attribute("aria-label"), f"figure {index} on {relative} has no accessible name"
+        page.wait_for_timeout(300)
+        assert not outside, f"{relative} tried to reach the internet: {outside}"
+        assert not errors, f"{relative} logged errors: {errors}"
+    except Exception:
+        page.screenshot(path=str(artifacts / (relative.replace("/", "__") + ".png")), full_page=True)
+        raise
+    finally:
+        context.close()
+
+
+def test_figure_pages_load_plotly_once_and_text_pages_not_at_all(site):
+    for path in site_pages(site):
+        text = path.read_text(encoding="utf-8")
+        loads = text.count("plotly.min.js")
+        if "course-plotly" in text:
+            assert loads == 1, f"{path.name} loads plotly.js {loads} times"
+        else:
+            assert loads == 0, f"{path.name} has no figure but loads plotly.js"
+
+
+def test_no_page_references_another_host_for_scripts_or_styles(site):
+    import re
+
+    pattern = re.compile(r"<(?:script|link)[^>]+(?:src|href)=\"(https?:)?//", re.IGNORECASE)
+    for path in site.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert not pattern.search(text), f"{path.relative_to(site)} loads a script or stylesheet from another host"
