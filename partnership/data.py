@@ -209,7 +209,10 @@ def _frame(name: str, folder: Path) -> pd.DataFrame:
 
 def _check_references(name: str, frame: pd.DataFrame, folder: Path) -> None:
     meta = resource(name, folder)
-    for reference in meta["schema"].get("x-references", []):
+    references = list(meta["schema"].get("x-references", []))
+    for key in meta["schema"].get("foreignKeys", []):  # single-valued keys, as the Table Schema standard defines them
+        references.append({"field": key["fields"], "resource": key["reference"]["resource"], "reference": key["reference"]["fields"]})
+    for reference in references:
         column, target, target_field = reference["field"], reference["resource"], reference["reference"]
         known = set(_cached_frame(target, str(folder))[target_field].dropna().astype(str))
         for line, cell in zip(frame.index, frame[column]):
