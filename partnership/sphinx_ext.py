@@ -4,6 +4,7 @@ Registered in ``_config.yml`` (``sphinx.extra_extensions``). It:
 
 * copies plotly.js from the installed ``plotly`` package into ``_static/`` once, and adds it (deferred)
   only to pages that contain a course figure, so text pages stay light;
+* regenerates the "Data and sources" pages (book/data/) from the data package before reading;
 * copies the data package's CSV files into the site (``data/``) so every table has a download link;
 * refuses to emit any script or stylesheet from another host: a page that would load one fails the
   build with a message, instead of silently showing a blank figure offline;
@@ -85,7 +86,15 @@ def _build_finished(app: Sphinx, exception: Exception | None) -> None:
                 shutil.copyfile(path, target / "geo" / path.name)
 
 
+def _write_data_pages(app: Sphinx) -> None:
+    from . import datapages
+
+    for path in datapages.write_pages():
+        logger.info(f"[partnership] regenerated {path.name} from the data package")
+
+
 def setup(app: Sphinx) -> dict:
+    app.connect("builder-inited", _write_data_pages)
     app.connect("html-page-context", _page_context)
     app.connect("build-finished", _build_finished)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
