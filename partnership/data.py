@@ -287,7 +287,7 @@ def cited_sources(frame: pd.DataFrame, column: str = "source_ids") -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def provenance_html(*, tables=(), source_ids=(), pages: str = DATA_PAGES) -> str:
+def provenance_html(*, tables=(), source_ids=(), rows=None, pages: str = DATA_PAGES) -> str:
     """The 'Data and sources' note under a figure: tables (with links to their rows) and documents."""
     parts = ['<details class="course-provenance"><summary>Data and sources behind this figure</summary>']
     if tables:
@@ -298,6 +298,10 @@ def provenance_html(*, tables=(), source_ids=(), pages: str = DATA_PAGES) -> str
             for t in tables
         )
         parts.append(f"<p>Tables: {links}.</p>")
+    for table_name, row_ids in (rows or {}).items():
+        resource(table_name)  # an unknown table fails here, with the list of tables
+        links = ", ".join(f'<a href="{pages}{html.escape(table_name)}.html#row-{html.escape(str(r))}">{html.escape(str(r))}</a>' for r in row_ids)
+        parts.append(f"<p>Rows of {html.escape(table_name)}: {links}.</p>")
     if source_ids:
         items = []
         for row in sources_for(source_ids).itertuples():

@@ -113,6 +113,7 @@ def notes_html(
     table: pd.DataFrame | None = None,
     tables: Sequence[str] = (),
     sources: Iterable[str] = (),
+    rows: dict[str, Sequence[str]] | None = None,
 ) -> str:
     """Caption, text description, data table and 'data and sources' note under a figure."""
     from . import data as course_data  # local import: figures must not need the data package to draw
@@ -128,7 +129,7 @@ def notes_html(
         )
     source_ids = list(dict.fromkeys(sources))
     if tables or source_ids:
-        parts.append(course_data.provenance_html(tables=tables, source_ids=source_ids))
+        parts.append(course_data.provenance_html(tables=tables, source_ids=source_ids, rows=rows))
     return '<div class="course-figure-notes">' + "".join(parts) + "</div>"
 
 
@@ -142,6 +143,7 @@ def show(
     table: pd.DataFrame | None = None,
     tables: Sequence[str] = (),
     sources: Iterable[str] = (),
+    rows: dict[str, Sequence[str]] | None = None,
 ) -> None:
     """Display ``fig`` with alt text, caption, table alternative and provenance, wherever we run."""
     from IPython.display import HTML, display
@@ -164,7 +166,7 @@ def show(
         fig.show(renderer="colab")
     else:
         display(figure_bundle(fig, alt=alt, figure_id=figure_id or caption), raw=True)
-    display(HTML(notes_html(caption=caption, description=description, table=table, tables=tables, sources=sources)))
+    display(HTML(notes_html(caption=caption, description=description, table=table, tables=tables, sources=sources, rows=rows)))
 
 
 @dataclass
@@ -179,11 +181,13 @@ class CourseFigure:
     table: pd.DataFrame | None = None
     tables: tuple[str, ...] = ()
     sources: tuple[str, ...] = field(default_factory=tuple)
+    #: Rows behind the figure, by table: linked from the note under the figure.
+    rows: dict[str, Sequence[str]] | None = None
 
     def show(self) -> None:
         show(
             self.figure, alt=self.alt, caption=self.caption, figure_id=self.figure_id, description=self.description,
-            table=self.table, tables=self.tables, sources=self.sources,
+            table=self.table, tables=self.tables, sources=self.sources, rows=self.rows,
         )
 
     def _ipython_display_(self) -> None:
