@@ -79,7 +79,7 @@ def figure_html(fig: go.Figure, *, alt: str, element_id: str) -> str:
     kind = (fig.layout.meta or {}).get("kind", "chart") if isinstance(fig.layout.meta, dict) else "chart"
     return (
         f'<div class="{FIGURE_CLASS}-wrap">'
-        f'<div id="{element_id}" class="{FIGURE_CLASS}" data-figure-kind="{html.escape(str(kind))}" role="img" aria-label="{html.escape(alt, quote=True)}" '
+        f'<div id="{element_id}" class="{FIGURE_CLASS}" data-figure-kind="{html.escape(str(kind))}" role="figure" aria-label="{html.escape(alt, quote=True)}" '
         f'style="width:100%;height:{int(height)}px"></div>'
         f'<script type="application/json" id="{element_id}-spec">{payload}</script>'
         "<script>(function(){"

@@ -67,9 +67,32 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, 
             raise ExtensionError(f"Page '{pagename}' would load a stylesheet from the internet ({filename}).")
 
 
+#: Theme markup that fails accessibility checks, and its repair. Each pattern is exact, so a theme update
+#: that changes the markup simply stops matching (and the accessibility tests then say so).
+_ACCESSIBILITY_FIXES = [
+    # The sidebar's expand/collapse toggles are <summary> elements with only an icon: give them a name.
+    (
+        '<summary><span class="toctree-toggle" role="presentation"><i class="fa-solid fa-chevron-down"></i></span></summary>',
+        '<summary aria-label="Show or hide this section\'s pages"><span class="toctree-toggle" role="presentation">'
+        '<i class="fa-solid fa-chevron-down"></i></span></summary>',
+    ),
+]
+
+
+def _repair_accessibility(outdir: Path) -> None:
+    for page in outdir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        fixed = text
+        for before, after in _ACCESSIBILITY_FIXES:
+            fixed = fixed.replace(before, after)
+        if fixed != text:
+            page.write_text(fixed, encoding="utf-8")
+
+
 def _build_finished(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
+    _repair_accessibility(Path(app.outdir))
     static = Path(app.outdir) / "_static"
     static.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(_plotly_source(), static / PLOTLY_FILE)

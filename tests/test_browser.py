@@ -29,25 +29,32 @@ def _visit(browser, server, relative, artifacts):
 
 
 @pytest.mark.parametrize("relative", PAGES)
-def test_page_is_offline_and_draws_every_figure(browser, server, relative, artifacts):
+def test_page_works_offline_draws_every_figure_and_is_accessible(browser, server, relative, artifacts):
+    """One visit per page: nothing leaves the local server, no errors, every figure drawn, no serious axe finding."""
+    from axe_playwright_python.sync_playwright import Axe
+
     context, page, outside, errors = _visit(browser, server, relative, artifacts)
     try:
         figures = page.locator(".course-plotly")
-        count = figures.count()
-        for index in range(count):
+        for index in range(figures.count()):
             figure = figures.nth(index)
             figure.scroll_into_view_if_needed()
             figure.locator("svg.main-svg").first.wait_for(state="attached", timeout=15_000)
-            kind = figure.get_attribute("data-figure-kind")
             marks = figure.locator(".scatterlayer .trace, .barlayer .trace, .boxlayer .trace, .heatmaplayer image").count()
             assert marks > 0, f"figure {index} on {relative} has axes but no marks"
-            if kind == "map":
+            if figure.get_attribute("data-figure-kind") == "map":
                 fills = figure.locator("path.js-fill").count()
                 assert fills >= 5, f"map {index} on {relative} drew only {fills} country shapes"
             assert figure.get_attribute("aria-label"), f"figure {index} on {relative} has no accessible name"
         page.wait_for_timeout(300)
         assert not outside, f"{relative} tried to reach the internet: {outside}"
         assert not errors, f"{relative} logged errors: {errors}"
+        serious = [
+            f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}"
+            for v in Axe().run(page).response["violations"]
+            if v["impact"] in {"serious", "critical"}
+        ]
+        assert not serious, f"{relative}: {serious}"
     except Exception:
         page.screenshot(path=str(artifacts / (relative.replace("/", "__") + ".png")), full_page=True)
         raise

@@ -22,7 +22,7 @@ def test_bundle_has_lab_mimetype_and_offline_html():
     bundle = figure_bundle(_simple_figure(), alt="Two bars", figure_id="Test figure")
     assert set(bundle) == {figures.PLOTLY_MIMETYPE, "text/html", "text/plain"}
     page = bundle["text/html"]
-    assert 'aria-label="Two bars"' in page and 'role="img"' in page
+    assert 'aria-label="Two bars"' in page and 'role="figure"' in page
     assert "<script src" not in page and "cdn" not in page.lower() and "mathjax" not in page.lower()
     spec = json.loads(re.search(r'<script type="application/json"[^>]*>(.*?)</script>', page, re.S).group(1))
     assert spec["data"][0]["y"] == [1, 2]
