@@ -24,6 +24,8 @@ import pandas as pd
 
 #: Set this environment variable to read the data package from another folder.
 DATA_ENV = "PARTNERSHIP_DATA"
+#: Set this one to a base URL to download the package from there even inside a clone (used by tests).
+REMOTE_ENV = "PARTNERSHIP_REMOTE_DATA"
 LIST_SEPARATOR = ";"
 
 #: Relative link from a chapter page to the generated data pages of the book.
@@ -43,11 +45,13 @@ def data_dir() -> Path:
     override = os.environ.get(DATA_ENV)
     if override:
         return Path(override)
+    from . import remote  # not in a clone (e.g. Colab): fetch a checksummed copy of the package
+
+    if os.environ.get(REMOTE_ENV):
+        return remote.fetch_data_package(base_url=os.environ[REMOTE_ENV])
     local = _repository_data_dir()
     if (local / "datapackage.json").exists():
         return local
-    from . import remote  # not in a clone (e.g. Colab): fetch a checksummed copy of the package
-
     return remote.fetch_data_package()
 
 

@@ -1,0 +1,188 @@
+"""Measure the course: build times, each notebook's time and peak memory, page weight, data and model speed.
+
+Usage (from the repository root, in the course's environment):
+
+    python benchmarks/run.py            # everything (cold build included: deletes _build first)
+    python benchmarks/run.py --no-build # skip the two builds, measure the rest against the existing _build
+
+Results are printed and written to benchmarks/results/latest.json. This is a benchmark, not a test: nothing
+here fails on a slow machine; the classroom targets are printed beside each figure.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "_build" / "html"
+RESULTS = ROOT / "benchmarks" / "results"
+NOTEBOOK_TARGET_SECONDS = 15
+NOTEBOOK_TARGET_MB = 400
+
+
+def _jupyter_book() -> str:
+    return shutil.which("jupyter-book", path=str(Path(sys.executable).parent)) or "jupyter-book"
+
+
+def timed_build() -> float:
+    start = time.perf_counter()
+    subprocess.run([_jupyter_book(), "build", str(ROOT), "--warningiserror", "--keep-going"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def notebook_run(path: Path) -> dict:
+    """Execute one notebook in a fresh kernel; peak memory is the kernel process's resident set size."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    peak = {"rss": 0}
+    done = threading.Event()
+
+    def watch():
+        while not done.is_set():
+            kernel = getattr(getattr(client, "km", None), "provisioner", None)
+            process = getattr(kernel, "process", None)
+            if process is not None:
+                try:
+                    rss = psutil.Process(process.pid).memory_info().rss
+                    for child in psutil.Process(process.pid).children(recursive=True):
+                        rss += child.memory_info().rss
+                    peak["rss"] = max(peak["rss"], rss)
+                except psutil.Error:
+                    pass
+            time.sleep(0.02)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    start = time.perf_counter()
+    client.execute()
+    elapsed = time.perf_counter() - start
+    done.set()
+    watcher.join()
+    return {"seconds": round(elapsed, 2), "peak_mb": round(peak["rss"] / 2**20, 1)}
+
+
+def page_weights() -> dict:
+    pages = {}
+    for page in sorted(SITE.rglob("*.html")):
+        if {"_static", "_sources"} & set(page.relative_to(SITE).parts):
+            continue
+        pages[page.relative_to(SITE).as_posix()] = page.stat().st_size
+    static = sum(p.stat().st_size for p in (SITE / "_static").rglob("*") if p.is_file())
+    total = sum(p.stat().st_size for p in SITE.rglob("*") if p.is_file())
+    values = list(pages.values())
+    heaviest = sorted(pages.items(), key=lambda item: -item[1])[:5]
+    return {
+        "pages": len(pages),
+        "median_page_bytes": int(statistics.median(values)) if values else 0,
+        "heaviest_pages": heaviest,
+        "shared_static_bytes": static,
+        "plotly_js_bytes": (SITE / "_static" / "plotly.min.js").stat().st_size if (SITE / "_static" / "plotly.min.js").exists() else 0,
+        "site_total_bytes": total,
+        "per_page_bytes": pages,
+    }
+
+
+def data_load_seconds() -> float:
+    from partnership import data
+
+    best = float("inf")
+    for _ in range(5):
+        data.clear_cache()
+        start = time.perf_counter()
+        data.load_all()
+        best = min(best, time.perf_counter() - start)
+    return round(best, 4)
+
+
+def model_update_ms() -> dict:
+    """Computation behind one widget update, for each explorer model the package declares."""
+    import importlib
+    import pkgutil
+
+    import partnership
+
+    timings = {}
+    for info in pkgutil.iter_modules(partnership.__path__):
+        if info.name == "sphinx_ext":
+            continue
+        module = importlib.import_module(f"partnership.{info.name}")
+        for name, call in getattr(module, "BENCHMARK_UPDATES", {}).items():
+            call()  # warm up: first call may load data
+            runs = []
+            for _ in range(20):
+                start = time.perf_counter()
+                call()
+                runs.append(time.perf_counter() - start)
+            timings[f"{info.name}.{name}"] = round(statistics.median(runs) * 1000, 2)
+    return timings
+
+
+def install_size_mb() -> float:
+    total = 0
+    for path in Path(sys.prefix).rglob("*"):
+        try:
+            if path.is_file() and not path.is_symlink():
+                total += path.stat().st_size
+        except OSError:
+            pass
+    return round(total / 2**20, 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-build", action="store_true", help="skip the cold and no-change builds")
+    parser.add_argument("--no-notebooks", action="store_true", help="skip executing each notebook")
+    args = parser.parse_args()
+
+    results: dict = {"when": time.strftime("%Y-%m-%d %H:%M:%S"), "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+                     f"{round(psutil.virtual_memory().total / 2**30)} GiB", "python": platform.python_version()}
+    if not args.no_build:
+        shutil.rmtree(ROOT / "_build", ignore_errors=True)
+        results["cold_build_seconds"] = round(timed_build(), 1)
+        results["no_change_rebuild_seconds"] = round(timed_build(), 1)
+    if not args.no_notebooks:
+        results["notebooks"] = {p.name: notebook_run(p) for p in sorted((ROOT / "notebooks").glob("*.ipynb"))}
+    if SITE.exists():
+        results["site"] = page_weights()
+    results["data_load_all_seconds"] = data_load_seconds()
+    results["model_update_ms"] = model_update_ms()
+    results["install_size_mb"] = install_size_mb()
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+
+    print(f"machine: {results['machine']}, Python {results['python']}")
+    for key in ("cold_build_seconds", "no_change_rebuild_seconds", "data_load_all_seconds", "install_size_mb"):
+        if key in results:
+            print(f"{key}: {results[key]}")
+    for name, run in results.get("notebooks", {}).items():
+        flag = "" if run["seconds"] <= NOTEBOOK_TARGET_SECONDS and run["peak_mb"] <= NOTEBOOK_TARGET_MB else "  <-- over target"
+        print(f"notebook {name}: {run['seconds']} s, peak {run['peak_mb']} MB{flag}")
+    for name, ms in results["model_update_ms"].items():
+        print(f"model update {name}: {ms} ms (target < 50 ms)")
+    if "site" in results:
+        site = results["site"]
+        print(f"pages: {site['pages']}, median page {site['median_page_bytes'] / 1024:.0f} KB (budget 400 KB), "
+              f"shared static {site['shared_static_bytes'] / 2**20:.2f} MB (plotly.js {site['plotly_js_bytes'] / 2**20:.2f} MB), "
+              f"site total {site['site_total_bytes'] / 2**20:.1f} MB")
+        for page, size in site["heaviest_pages"]:
+            print(f"  heavy page {page}: {size / 1024:.0f} KB (budget 1536 KB)")
+
+
+if __name__ == "__main__":
+    main()
