@@ -76,6 +76,10 @@ _ACCESSIBILITY_FIXES = [
         '<summary aria-label="Show or hide this section\'s pages"><span class="toctree-toggle" role="presentation">'
         '<i class="fa-solid fa-chevron-down"></i></span></summary>',
     ),
+    # docutils marks the bibliography as role="list" although its children are not list items (a critical axe
+    # finding), and uses the deprecated doc-biblioentry role: plain containers read correctly.
+    ('<div role="list" class="citation-list">', '<div class="citation-list">'),
+    (' role="doc-biblioentry"', ""),
 ]
 
 

@@ -107,3 +107,25 @@ def test_build_is_strict_and_excludes_junk():
     for junk in (".pytest_cache", "**/.ipynb_checkpoints", ".venv", "venv"):
         assert junk in CONFIG["exclude_patterns"]
     assert not (ROOT / "_static").exists(), "a root _static/ folder makes Jupyter Book add its .js files to every page"
+
+
+def test_github_workflows_build_deploy_and_reexecute():
+    book = yaml.safe_load((ROOT / ".github" / "workflows" / "book.yml").read_text(encoding="utf-8"))
+    scheduled = yaml.safe_load((ROOT / ".github" / "workflows" / "scheduled.yml").read_text(encoding="utf-8"))
+    triggers = book.get(True, book.get("on"))  # YAML reads a bare `on` key as True
+    assert "push" in triggers and triggers["push"]["branches"] == ["main"]
+    steps = [step.get("run", "") + step.get("uses", "") for step in book["jobs"]["build"]["steps"]]
+    assert any("pip install -r requirements.txt && jupyter-book build . --warningiserror --keep-going" in s for s in steps)
+    assert any("python -m pytest" in s for s in steps)
+    assert any("upload-pages-artifact" in s for s in steps) and "_build/html" in str(book["jobs"]["build"]["steps"])
+    assert any("deploy-pages" in step.get("uses", "") for step in book["jobs"]["deploy"]["steps"])
+    assert book["permissions"]["pages"] == "write"
+    schedule = scheduled.get(True, scheduled.get("on"))["schedule"][0]["cron"]
+    assert len(schedule.split()) == 5
+    assert any("clean . --all" in step.get("run", "") for step in scheduled["jobs"]["reexecute"]["steps"])
+
+
+def test_binder_and_citation_files():
+    assert (ROOT / "runtime.txt").read_text().strip() == "python-3.11"
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert citation["cff-version"] == "1.2.0" and citation["repository-code"] == CONFIG["repository"]["url"]
