@@ -132,6 +132,62 @@ def model_update_ms() -> dict:
     return timings
 
 
+def _gzip_server(directory: Path):
+    """Serve the site compressed, as GitHub Pages does, so Lighthouse sees realistic transfer sizes."""
+    import functools
+    import gzip
+    import http.server
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def send_head(self):
+            path = Path(self.translate_path(self.path))
+            if path.is_dir():
+                path = path / "index.html"
+            if "gzip" not in self.headers.get("Accept-Encoding", "") or not path.is_file():
+                return super().send_head()
+            body = gzip.compress(path.read_bytes(), 6)
+            self.send_response(200)
+            self.send_header("Content-Type", self.guess_type(str(path)))
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            import io
+
+            return io.BytesIO(body)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def lighthouse_scores(pages: list[str]) -> dict:
+    """Lighthouse 12 (mobile profile) on every page, served gzip-compressed from loopback."""
+    binary = ROOT / "benchmarks" / "node_modules" / ".bin" / "lighthouse"
+    if not binary.exists():
+        return {"skipped": "run `npm ci --prefix benchmarks` first"}
+    server = _gzip_server(SITE)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    env = {**os.environ, "CHROME_PATH": shutil.which("chromium") or ""}
+    scores = {}
+    for page in pages:
+        result = subprocess.run(
+            [str(binary), f"{base}/{page}", "--quiet", "--output=json", "--output-path=stdout",
+             "--only-categories=performance,accessibility",
+             "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update"],
+            capture_output=True, text=True, env=env, timeout=180,
+        )
+        try:
+            report = json.loads(result.stdout)
+            scores[page] = {name: round(category["score"] * 100) for name, category in report["categories"].items()}
+        except (json.JSONDecodeError, KeyError, TypeError):
+            scores[page] = {"error": (result.stderr or "no output")[-200:]}
+    server.shutdown()
+    return scores
+
+
 def install_size_mb() -> float:
     total = 0
     for path in Path(sys.prefix).rglob("*"):
@@ -147,6 +203,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-build", action="store_true", help="skip the cold and no-change builds")
     parser.add_argument("--no-notebooks", action="store_true", help="skip executing each notebook")
+    parser.add_argument("--lighthouse", action="store_true", help="score every page with Lighthouse (slow)")
     args = parser.parse_args()
 
     results: dict = {"when": time.strftime("%Y-%m-%d %H:%M:%S"), "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
@@ -162,6 +219,8 @@ def main() -> None:
     results["data_load_all_seconds"] = data_load_seconds()
     results["model_update_ms"] = model_update_ms()
     results["install_size_mb"] = install_size_mb()
+    if args.lighthouse and "site" in results:
+        results["lighthouse"] = lighthouse_scores(sorted(results["site"]["per_page_bytes"]))
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
@@ -182,6 +241,8 @@ def main() -> None:
               f"site total {site['site_total_bytes'] / 2**20:.1f} MB")
         for page, size in site["heaviest_pages"]:
             print(f"  heavy page {page}: {size / 1024:.0f} KB (budget 1536 KB)")
+    for page, score in results.get("lighthouse", {}).items():
+        print(f"lighthouse {page}: {score}")
 
 
 if __name__ == "__main__":

@@ -74,20 +74,15 @@ def figure_html(fig: go.Figure, *, alt: str, element_id: str) -> str:
     payload = pio.to_json(fig, validate=False, pretty=False, remove_uids=True)
     # Close any "</script" inside strings so the inline JSON cannot end the script early.
     payload = payload.replace("</", "<\\/")
-    config = json.dumps({"responsive": True, "displaylogo": False, "typesetMath": False})
     height = fig.layout.height or 450
     kind = (fig.layout.meta or {}).get("kind", "chart") if isinstance(fig.layout.meta, dict) else "chart"
+    # No inline script: the book's course-figures.js draws every .course-plotly div from its JSON spec when it
+    # comes near the screen (and loads the shared plotly.min.js then), so this HTML works with no CDN.
     return (
         f'<div class="{FIGURE_CLASS}-wrap">'
-        f'<div id="{element_id}" class="{FIGURE_CLASS}" data-figure-kind="{html.escape(str(kind))}" role="figure" aria-label="{html.escape(alt, quote=True)}" '
-        f'style="width:100%;height:{int(height)}px"></div>'
-        f'<script type="application/json" id="{element_id}-spec">{payload}</script>'
-        "<script>(function(){"
-        f'var id="{element_id}";'
-        "function draw(){var spec=JSON.parse(document.getElementById(id+'-spec').textContent);"
-        f"Plotly.newPlot(id,spec.data,spec.layout,{config});}}"
-        "if(window.Plotly){draw();}else{document.addEventListener('DOMContentLoaded',draw);}"
-        "})();</script></div>"
+        f'<div id="{element_id}" class="{FIGURE_CLASS}" data-figure-kind="{html.escape(str(kind))}" role="figure" '
+        f'aria-label="{html.escape(alt, quote=True)}" style="width:100%;height:{int(height)}px"></div>'
+        f'<script type="application/json" id="{element_id}-spec">{payload}</script></div>'
     )
 
 

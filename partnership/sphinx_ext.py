@@ -2,8 +2,10 @@
 
 Registered in ``_config.yml`` (``sphinx.extra_extensions``). It:
 
-* copies plotly.js from the installed ``plotly`` package into ``_static/`` once, and adds it (deferred)
-  only to pages that contain a course figure, so text pages stay light;
+* copies plotly.js from the installed ``plotly`` package into ``_static/`` once, with a small loader
+  (``course-figures.js``) that is added only to pages with a course figure and fetches plotly.js when a
+  figure nears the screen, so text pages stay light and text shows first;
+* defers every local script but the few that inline code needs at once, so text renders before scripts run;
 * regenerates the "Data and sources" pages (book/data/) from the data package before reading;
 * copies the data package's CSV files into the site (``data/``) so every table has a download link;
 * refuses to emit any script or stylesheet from another host: a page that would load one fails the
@@ -13,6 +15,7 @@ Registered in ``_config.yml`` (``sphinx.extra_extensions``). It:
 """
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -24,6 +27,9 @@ from .figures import FIGURE_CLASS
 
 logger = logging.getLogger(__name__)
 PLOTLY_FILE = "plotly.min.js"
+FIGURE_LOADER = "course-figures.js"
+#: Scripts that inline code on the page depends on at once; every other local script is deferred so text renders first.
+_KEEP_BLOCKING = {"documentation_options.js"}
 
 
 def _plotly_source() -> Path:
@@ -40,9 +46,11 @@ def _is_remote(url: str | None) -> bool:
 
 
 def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    from sphinx.builders.html._assets import _JavaScript
+
     body = context.get("body", "")
     if FIGURE_CLASS in body:
-        app.add_js_file(PLOTLY_FILE, loading_method="defer")
+        app.add_js_file(FIGURE_LOADER, loading_method="defer")
 
     seen_bodies = set()
     kept = []
@@ -59,6 +67,12 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, 
                 f"Page '{pagename}' would load a script from the internet ({filename}). The book must work offline: "
                 "serve the file from the book's static folder or drop the feature that needs it."
             )
+        if (
+            isinstance(script, _JavaScript) and filename and not inline
+            and not {"defer", "async"} & set(attributes)
+            and Path(str(filename).split("?")[0]).name not in _KEEP_BLOCKING
+        ):
+            script = _JavaScript(filename, priority=script.priority, **{**attributes, "defer": "defer"})
         kept.append(script)
     context["script_files"] = kept
     for css in context.get("css_files", []):
@@ -83,12 +97,22 @@ _ACCESSIBILITY_FIXES = [
 ]
 
 
+#: The theme writes the search scripts straight into its template, blocking rendering on every page (the
+#: search index grows with the site); deferring them keeps their order and lets text render first.
+_SPEED_FIXES = [
+    (re.compile(r'<script src="((?:\.\./)*(?:_static/searchtools|_static/language_data|searchindex)\.js)"></script>'),
+     r'<script defer="defer" src="\1"></script>'),
+]
+
+
 def _repair_accessibility(outdir: Path) -> None:
     for page in outdir.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         fixed = text
         for before, after in _ACCESSIBILITY_FIXES:
             fixed = fixed.replace(before, after)
+        for pattern, replacement in _SPEED_FIXES:
+            fixed = pattern.sub(replacement, fixed)
         if fixed != text:
             page.write_text(fixed, encoding="utf-8")
 
@@ -100,6 +124,7 @@ def _build_finished(app: Sphinx, exception: Exception | None) -> None:
     static = Path(app.outdir) / "_static"
     static.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(_plotly_source(), static / PLOTLY_FILE)
+    shutil.copyfile(Path(__file__).resolve().parent / "static" / FIGURE_LOADER, static / FIGURE_LOADER)
     data_dir = Path(app.srcdir) / "data"
     if data_dir.is_dir():
         target = Path(app.outdir) / "data"

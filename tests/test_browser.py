@@ -11,9 +11,12 @@ PAGES = [p.relative_to(SITE).as_posix() for p in site_pages(SITE)] if SITE.exist
 def _visit(browser, server, relative, artifacts):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     outside, errors = [], []
+    context.plotly_requests = []
 
     def route(route_request):
         url = route_request.request.url
+        if url.split("?")[0].endswith("/plotly.min.js"):
+            context.plotly_requests.append(url)
         if url.startswith(server) or url.startswith(("data:", "blob:")):
             route_request.continue_()
         else:  # the network is "off": nothing may leave the local server
@@ -40,6 +43,7 @@ def test_page_works_offline_draws_every_figure_and_is_accessible(browser, server
             figure = figures.nth(index)
             figure.scroll_into_view_if_needed()
             figure.locator("svg.main-svg").first.wait_for(state="attached", timeout=15_000)
+            assert figure.get_attribute("data-drawn") in {"yes", "pending"}
             marks = figure.locator(".scatterlayer .trace, .barlayer .trace, .boxlayer .trace, .heatmaplayer image").count()
             assert marks > 0, f"figure {index} on {relative} has axes but no marks"
             if figure.get_attribute("data-figure-kind") == "map":
@@ -47,6 +51,7 @@ def test_page_works_offline_draws_every_figure_and_is_accessible(browser, server
                 assert fills >= 5, f"map {index} on {relative} drew only {fills} country shapes"
             assert figure.get_attribute("aria-label"), f"figure {index} on {relative} has no accessible name"
         page.wait_for_timeout(300)
+        assert len(context.plotly_requests) == (1 if figures.count() else 0), f"plotly.js requested {len(context.plotly_requests)} times"
         assert not outside, f"{relative} tried to reach the internet: {outside}"
         assert not errors, f"{relative} logged errors: {errors}"
         serious = [
@@ -62,14 +67,15 @@ def test_page_works_offline_draws_every_figure_and_is_accessible(browser, server
         context.close()
 
 
-def test_figure_pages_load_plotly_once_and_text_pages_not_at_all(site):
+def test_figure_pages_load_the_figure_loader_once_and_text_pages_not_at_all(site):
     for path in site_pages(site):
         text = path.read_text(encoding="utf-8")
-        loads = text.count("plotly.min.js")
+        loads = text.count("course-figures.js")
+        assert "plotly.min.js" not in text, f"{path.name} loads plotly.js directly instead of through the loader"
         if "course-plotly" in text:
-            assert loads == 1, f"{path.name} loads plotly.js {loads} times"
+            assert loads == 1, f"{path.name} loads the figure loader {loads} times"
         else:
-            assert loads == 0, f"{path.name} has no figure but loads plotly.js"
+            assert loads == 0, f"{path.name} has no figure but loads the figure loader"
 
 
 def test_no_page_references_another_host_for_scripts_or_styles(site):
@@ -79,3 +85,20 @@ def test_no_page_references_another_host_for_scripts_or_styles(site):
     for path in site.rglob("*.html"):
         text = path.read_text(encoding="utf-8")
         assert not pattern.search(text), f"{path.relative_to(site)} loads a script or stylesheet from another host"
+
+
+def test_page_weight_budget(site):
+    """The heaviest page's own bytes (HTML with inline figure data) at most 1.5 MB; the median at most 400 KB."""
+    import statistics
+
+    sizes = {p.relative_to(site).as_posix(): p.stat().st_size for p in site_pages(site)}
+    heaviest = max(sizes, key=sizes.get)
+    assert sizes[heaviest] <= 1.5 * 2**20, f"{heaviest} is {sizes[heaviest] / 2**20:.2f} MB"
+    assert statistics.median(sizes.values()) <= 400 * 2**10
+
+
+def test_no_page_embeds_widget_state_or_widget_scripts(site):
+    for path in site_pages(site):
+        text = path.read_text(encoding="utf-8")
+        assert "application/vnd.jupyter.widget-state+json" not in text, f"{path.name} embeds widget state it cannot use"
+        assert "require.min.js" not in text and "html-manager" not in text, f"{path.name} loads the widget manager"
