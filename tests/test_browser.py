@@ -31,6 +31,27 @@ def _visit(browser, server, relative, artifacts):
     return context, page, outside, errors
 
 
+def _figure_state(control):
+    return control.evaluate(
+        """c => { const wrap = c.closest('.course-plotly-wrap'); const gd = wrap.querySelector('.course-plotly');
+                 return JSON.stringify([gd.data.map(t => [t.visible, t.x, t.y, t.z]), gd.layout.annotations || null,
+                                        gd.layout.xaxis && gd.layout.xaxis.range, gd.layout.title]); }"""
+    )
+
+
+def _check_keyboard_controls(page, relative):
+    """Each explorer's controls are native elements: reachable by keyboard, and changing one redraws the figure."""
+    controls = page.locator(".course-controls select, .course-controls input[type=range]")
+    for index in range(controls.count()):
+        control = controls.nth(index)
+        before = _figure_state(control)
+        control.focus()
+        assert control.evaluate("c => document.activeElement === c"), f"control {index} on {relative} cannot take focus"
+        page.keyboard.press("End" if control.evaluate("c => c.type") == "range" else "ArrowDown")
+        page.wait_for_timeout(400)
+        assert _figure_state(control) != before, f"control {index} on {relative} changed nothing when used from the keyboard"
+
+
 @pytest.mark.parametrize("relative", PAGES)
 def test_page_works_offline_draws_every_figure_and_is_accessible(browser, server, relative, artifacts):
     """One visit per page: nothing leaves the local server, no errors, every figure drawn, no serious axe finding."""
@@ -50,6 +71,7 @@ def test_page_works_offline_draws_every_figure_and_is_accessible(browser, server
                 fills = figure.locator("path.js-fill").count()
                 assert fills >= 5, f"map {index} on {relative} drew only {fills} country shapes"
             assert figure.get_attribute("aria-label"), f"figure {index} on {relative} has no accessible name"
+        _check_keyboard_controls(page, relative)
         page.wait_for_timeout(300)
         assert len(context.plotly_requests) == (1 if figures.count() else 0), f"plotly.js requested {len(context.plotly_requests)} times"
         assert not outside, f"{relative} tried to reach the internet: {outside}"
@@ -102,3 +124,14 @@ def test_no_page_embeds_widget_state_or_widget_scripts(site):
         text = path.read_text(encoding="utf-8")
         assert "application/vnd.jupyter.widget-state+json" not in text, f"{path.name} embeds widget state it cannot use"
         assert "require.min.js" not in text and "html-manager" not in text, f"{path.name} loads the widget manager"
+
+
+def test_search_finds_a_place_offline(browser, server, artifacts):
+    """The search page works from the local site (its scripts are deferred, so check it still answers)."""
+    context, page, outside, errors = _visit(browser, server, "search.html?q=Rajin", artifacts)
+    try:
+        page.locator("#search-results li").first.wait_for(timeout=15_000)
+        assert page.locator("#search-results li").count() >= 1
+        assert not outside and not errors, (outside, errors)
+    finally:
+        context.close()
