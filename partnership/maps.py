@@ -131,7 +131,7 @@ class RegionalMap:
         for (lon1, lat1), (lon2, lat2) in zip(zip(lon, lat), zip(lon[1:], lat[1:])):
             _, _, distance = GEOD.inv(lon1, lat1, lon2, lat2)
             steps = max(int(distance // 50_000), 0)  # a point every ~50 km keeps long legs curved
-            for plon, plat in GEOD.npts(lon1, lat1, lon2, lat2, steps):
+            for plon, plat in (GEOD.npts(lon1, lat1, lon2, lat2, steps) if steps > 0 else []):
                 dense_lon.append(plon)
                 dense_lat.append(plat)
             dense_lon.append(lon2)

@@ -143,8 +143,10 @@ def _write_data_pages(app: Sphinx) -> None:
 
     for path in datapages.write_pages():
         logger.info(f"[partnership] regenerated {path.name} from the data package")
-    from . import answerkey
+    from . import answerkey, coursemap
 
+    if coursemap.write_page():
+        logger.info("[partnership] regenerated the chapter table from the notebooks")
     if answerkey.write_page():
         logger.info("[partnership] regenerated the answer key from the chapters")
 

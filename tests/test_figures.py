@@ -119,3 +119,9 @@ def test_chapter_figures_have_alt_caption_table_and_sources():
 
 def test_palette_is_okabe_ito():
     assert figures.COLOURWAY[:3] == ["#0072B2", "#D55E00", "#009E73"]
+
+
+def test_short_paths_are_drawn_without_error():
+    regional = region_map(data.load("countries_eurasia_50m"), "tumen", title="x")
+    regional.add_path([130.603, 130.646], [42.422, 42.428], name="crossing", hover="h", colour="#000")
+    assert len(regional.fig.data[-1].x) == 2
