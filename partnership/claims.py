@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -94,17 +96,29 @@ def _key(table: str) -> str:
     return key
 
 
-def table_rows(table: str) -> pd.DataFrame:
-    """A table indexed by its primary key."""
+@lru_cache(maxsize=64)
+def _indexed(table: str, folder: str, stamp: int) -> pd.DataFrame:
+    # Keyed on the CSV's modification time, so an edited table is re-read (rendering the ledger resolves hundreds of rows).
+    return data.load(table, Path(folder)).set_index(_key(table), drop=False)
+
+
+def _rows(table: str) -> pd.DataFrame:
+    folder = data.data_dir()
     try:
-        return data.load(table).set_index(_key(table), drop=False)
+        path = folder / data.resource(table, folder)["path"]
+        return _indexed(table, str(folder), path.stat().st_mtime_ns if path.exists() else 0)
     except data.DataError as error:
         raise ClaimsError(str(error)) from None
 
 
+def table_rows(table: str) -> pd.DataFrame:
+    """A table indexed by its primary key (a copy you may change)."""
+    return _rows(table).copy()
+
+
 def resolve(table: str, row_id: str) -> pd.Series:
     """The row ``row_id`` of ``table``; a ClaimsError naming the table and id if there is none."""
-    rows = table_rows(table)
+    rows = _rows(table)
     if row_id not in rows.index:
         raise ClaimsError(f"No row {row_id!r} in {table}.csv (its key column is {_key(table)}).")
     return rows.loc[row_id]
@@ -132,7 +146,7 @@ def broken_references(tables: Iterable[str] = ("claims", "omissions", "responses
                 for target, row_id in refs:
                     if target not in cache:
                         try:
-                            cache[target] = set(table_rows(target).index.astype(str))
+                            cache[target] = set(_rows(target).index.astype(str))
                         except (ClaimsError, data.DataError) as error:
                             problems.append(f"{table}.csv {row_key} {column}: unknown table {target!r} ({error})")
                             cache[target] = set()
@@ -462,9 +476,9 @@ def perspective_matrix() -> CourseFigure:
     """Which topics each side speaks about in the course's statements table: silence is information too."""
     statements = data.load("statements")
     sides = list(SIDES)
-    topics = sorted(statements.topic.unique())
     codes = {SIDES[s][0]: s for s in sides}
     subset = statements[statements.actor.isin(codes)]
+    topics = sorted(subset.topic.unique())  # topics only analysts discuss are left out of this grid
     counts = subset.groupby(["actor", "topic"]).size().unstack(fill_value=0).reindex(index=[SIDES[s][0] for s in sides], columns=topics, fill_value=0)
     labels = [t.replace("_", " ") for t in topics]
     fig = go.Figure(go.Heatmap(

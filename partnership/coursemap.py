@@ -47,3 +47,51 @@ def write_page(path: Path = PAGE) -> bool:
         return False
     path.write_text(text, encoding="utf-8")
     return True
+
+
+PERFORMANCE = ROOT / "book" / "generated" / "benchmark.md"
+BENCHMARK = ROOT / "benchmarks" / "results" / "latest.json"
+
+
+def benchmark_text() -> str:
+    """The last benchmark run's figures (benchmarks/results/latest.json), as Markdown tables."""
+    import json
+
+    if not BENCHMARK.exists():
+        return "No benchmark results are committed yet: run `python benchmarks/run.py`.\n"
+    results = json.loads(BENCHMARK.read_text(encoding="utf-8"))
+    lines = [f"Measured {results['when']} on {results['machine']}, Python {results['python']}.\n"]
+    lines.append("| Measure | Value | Target |\n| --- | --- | --- |")
+    for key, label, target in [
+        ("cold_build_seconds", "Cold build (s)", ""), ("no_change_rebuild_seconds", "Rebuild with no change (s)", ""),
+        ("data_load_all_seconds", "Load and validate every table (s)", "well under 1"), ("install_size_mb", "Installed environment (MB)", ""),
+    ]:
+        if key in results:
+            lines.append(f"| {label} | {results[key]} | {target} |")
+    if "site" in results:
+        site = results["site"]
+        lines.append(f"| Pages | {site['pages']} | |")
+        lines.append(f"| Median page, own bytes (KB) | {site['median_page_bytes'] / 1024:.0f} | at most 400 |")
+        page, size = site["heaviest_pages"][0]
+        lines.append(f"| Heaviest page, own bytes (KB) | {size / 1024:.0f} ({page}) | at most 1,536 |")
+        lines.append(f"| Whole site (MB) | {site['site_total_bytes'] / 2**20:.1f} | |")
+    if results.get("notebooks"):
+        lines.append("\n| Notebook | Run time (s) | Peak memory (MB) |\n| --- | --- | --- |")
+        for name, run in results["notebooks"].items():
+            lines.append(f"| {name} | {run['seconds']} | {run['peak_mb']} |")
+        lines.append("\nClassroom target: under 15 s and 400 MB per notebook.")
+    if results.get("model_update_ms"):
+        lines.append("\n| Explorer model | Computation per update (ms) |\n| --- | --- |")
+        for name, ms in results["model_update_ms"].items():
+            lines.append(f"| `{name}` | {ms} |")
+        lines.append("\nTarget: under 50 ms per update.")
+    return "\n".join(lines) + "\n"
+
+
+def write_benchmark_page(path: Path = PERFORMANCE) -> bool:
+    text = benchmark_text()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.write_text(text, encoding="utf-8")
+    return True

@@ -31,7 +31,16 @@ def _key(meta: dict) -> list[str]:
     return [key] if isinstance(key, str) else list(key or [])
 
 
-def _cell(value, field: dict) -> str:
+def _row_links(value: str) -> str:
+    """``table:row_id;table:row_id`` → links to those rows on the tables' pages."""
+    links = []
+    for reference in data.split_ids(value):
+        table, _, row = reference.partition(":")
+        links.append(f'<a href="{html.escape(table)}.html#row-{html.escape(row)}">{html.escape(reference)}</a>')
+    return ", ".join(links)
+
+
+def _cell(value, field: dict, row_references: frozenset = frozenset()) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "–"
     if field.get("type") == "date":
@@ -41,6 +50,8 @@ def _cell(value, field: dict) -> str:
         return f"{number:,.0f}" if number.is_integer() else f"{number:,}"
     if field["name"] == "source_ids":
         return ", ".join(f'<a href="sources.html#row-{html.escape(s)}">{html.escape(s)}</a>' for s in data.split_ids(value))
+    if field["name"] in row_references:
+        return _row_links(str(value))
     if field["name"] == "url":
         return f'<a href="{html.escape(str(value))}">link</a>'
     return html.escape(str(value))
@@ -51,11 +62,12 @@ def rows_html(name: str, frame: pd.DataFrame | None = None) -> str:
     frame = data.load(name) if frame is None else frame
     fields = meta["schema"]["fields"]
     key = _key(meta)
+    row_references = frozenset(meta["schema"].get("x-row-references", []))
     head = "".join(f'<th scope="col">{html.escape(f["name"])}</th>' for f in fields)
     body = []
     for row in frame.to_dict("records"):
         anchor = "-".join(str(row[k]) for k in key)
-        cells = "".join(f"<td>{_cell(row[f['name']], f)}</td>" for f in fields)
+        cells = "".join(f"<td>{_cell(row[f['name']], f, row_references)}</td>" for f in fields)
         body.append(f'<tr id="row-{html.escape(anchor)}">{cells}</tr>')
     return (
         f'<div class="course-table-scroll" tabindex="0" role="region" aria-label="All rows of {html.escape(name)}">'

@@ -95,7 +95,8 @@ def figure_bundle(fig: go.Figure, *, alt: str, figure_id: str) -> dict:
     """The mimebundle :func:`show` displays (exposed so tests can check it without a kernel)."""
     element_id = f"fig-{_slug(figure_id)}"
     return {
-        PLOTLY_MIMETYPE: fig.to_plotly_json(),
+        # Through plotly's JSON encoder: numpy datetimes, NaT and NaN become plain JSON a kernel can send.
+        PLOTLY_MIMETYPE: json.loads(pio.to_json(fig, validate=False, remove_uids=True)),
         "text/html": figure_html(fig, alt=alt, element_id=element_id),
         "text/plain": f"[Figure: {alt}]",
     }

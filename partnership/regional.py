@@ -15,6 +15,7 @@ The regional explorer has three parts, as the course's interactivity rule asks:
 from __future__ import annotations
 
 import html
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,7 +27,7 @@ from plotly.subplots import make_subplots
 
 from . import data
 from .check import Exercise
-from .figures import PALETTE, SYMBOLS, CourseFigure
+from .figures import PALETTE, PLOTLY_MIMETYPE, SYMBOLS, CourseFigure, figure_bundle
 from .geography import MODE_STYLE
 from .maps import GEOD, region_map
 
@@ -371,9 +372,11 @@ def russian_help() -> CourseFigure:
         figure=fig,
         alt="Dot chart of published claims about Russian help to North Korea since 2023, one row per theme: air defence "
             "and electronic warfare, missile and space technology, other military technology, fuel, food and money. "
-            "Most claims come from South Korean, Ukrainian and multilateral (MSMT) sources and date from late 2024 and 2025.",
-        caption="Almost none of this is confirmed by Moscow or Pyongyang: these are intelligence claims and estimates, "
-                f"labelled by who made them. {undated} undated estimate(s) appear in the table only.",
+            "The military claims come mostly from South Korean, Ukrainian and multilateral (MSMT) sources and date from "
+            "late 2024 and 2025; fuel and food figures include Russia's own notifications and export data.",
+        caption="The military items are intelligence claims, not confirmed by Moscow or Pyongyang; fuel and food figures "
+                "include Russia's own notifications and export data. Each marker is labelled by who published it. "
+                f"{undated} undated estimate(s) appear in the table only.",
         figure_id="russian-help",
         table=table.drop(columns=["when"]),
         tables=("transfers",),
@@ -440,7 +443,7 @@ def treaty_timeline() -> CourseFigure:
             "Pyongyang in April 2025 to justify sending troops. Open markers show statements from Seoul, Tokyo, "
             "Washington, Kyiv, Moscow and Pyongyang, most in the days after signature.",
         caption="The mutual-assistance promise (Article 4) was signed in June 2024 and took effect in December 2024. "
-                "Pyongyang first cited it publicly when it confirmed its troops in Russia in April 2025.",
+                "Pyongyang cited the treaty when it confirmed its troops in Russia in April 2025.",
         figure_id="treaty-timeline",
         table=table.reset_index(drop=True),
         tables=("events", "statements"),
@@ -639,7 +642,7 @@ def deployment_estimates() -> pd.DataFrame:
     return rows.sort_values("estimate_date").reset_index(drop=True)
 
 
-def _estimate_traces(fig, rows: pd.DataFrame, *, row: int, col: int, y_of, legend_seen: set, value_label: str) -> None:
+def _estimate_traces(fig, rows: pd.DataFrame, *, row: int, col: int, legend_seen: set, value_label: str) -> None:
     """One trace per (vantage, status): marker at the low figure, bar up to the high figure, '≥' for 'at least'."""
     for (vantage, status), group in rows.groupby(["estimator_vantage", "status"], sort=False):
         colour, symbol = VANTAGE_STYLE.get(vantage, (PALETTE["grey"], "circle"))
@@ -647,7 +650,7 @@ def _estimate_traces(fig, rows: pd.DataFrame, *, row: int, col: int, y_of, legen
         spread = (group.high.astype(float) - group.low.astype(float)).clip(lower=0).fillna(0)
         name = f"{vantage}" + ("" if status in ("reported count", "cumulative") else f" ({status})")
         fig.add_trace(go.Scatter(
-            x=_dates(group.estimate_date), y=y_of(group, low), mode="markers+text",
+            x=_dates(group.estimate_date), y=low, mode="markers+text",
             text=["≥" if pd.isna(h) else "" for h in group.high], textposition="top center",
             error_y=dict(type="data", array=list(spread), arrayminus=[0] * len(group), visible=True, color=colour, thickness=1.5, width=4),
             marker=dict(size=11, color=colour, symbol=symbol + ("-open" if status not in ("reported count", "cumulative") else ""),
@@ -667,7 +670,7 @@ def deployment_timeline() -> CourseFigure:
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.62, 0.38], vertical_spacing=0.06,
                         subplot_titles=("Published estimates of personnel sent (each as published, never averaged)", "What happened, and who said so"))
     seen: set = set()
-    _estimate_traces(fig, estimates, row=1, col=1, y_of=lambda group, low: low, legend_seen=seen, value_label="personnel")
+    _estimate_traces(fig, estimates, row=1, col=1, legend_seen=seen, value_label="personnel")
     lane_style = {
         "Reports by Seoul, Kyiv, Washington, NATO": (PALETTE["blue"], "circle"),
         "Moscow and Pyongyang": (PALETTE["vermillion"], "diamond"),
@@ -723,7 +726,7 @@ def casualty_estimates() -> CourseFigure:
                         subplot_titles=[CASUALTY_METRICS[m] for m in metrics])
     seen: set = set()
     for number, metric in enumerate(metrics, start=1):
-        _estimate_traces(fig, table[table.metric == metric], row=number, col=1, y_of=lambda group, low: low, legend_seen=seen, value_label="")
+        _estimate_traces(fig, table[table.metric == metric], row=number, col=1, legend_seen=seen, value_label="")
         fig.update_yaxes(rangemode="tozero", title_text="people", row=number, col=1)
     fig.update_layout(title="Published estimates of North Korean casualties in the Kursk fighting, by source", height=300 * len(metrics) + 120,
                       legend=dict(orientation="h", y=-0.08, font=dict(size=11)))
@@ -1057,6 +1060,8 @@ LAYERS = {"routes": "Supply routes", "ranges": "Missile ranges and strikes", "de
 PERIODS = (("2019–2021", 2019, 2021), ("2022", 2022, 2022), ("2023", 2023, 2023), ("2024", 2024, 2024), ("2025", 2025, 2025))
 PERIOD_LABELS = tuple(p[0] for p in PERIODS)
 EXPLORER_BOUNDS = (26.0, 30.0, 146.0, 60.0)
+SHORT_LAYERS = {"routes": "Routes", "ranges": "Ranges", "deployments": "Troops", "trade": "Trade"}
+SHORT_PERIODS = {"2019–2021": "2019–21", "2022": "2022", "2023": "2023", "2024": "2024", "2025": "2025"}
 DEFAULT_STATE = ("routes", "2024")
 
 #: Years in which each route is reported in use, and the rows that date it (routes.csv has no dates of its own).
@@ -1319,25 +1324,28 @@ def regional_explorer_static() -> CourseFigure:
         shown = {trace_of[f] for f in state.features.feature_id}
         return [True] * base + [i in shown for i in range(base, total)]
 
-    def slider(layer: str) -> dict:
-        steps = [dict(method="update", label=period, args=[{"visible": visible(states[(layer, period)])},
-                                                            {"annotations": [_note_annotation(states[(layer, period)])]}])
+    def slider(number: int, layer: str) -> dict:
+        # One slider per layer, side by side, so no control ever has to be rebuilt: a slider both picks its layer and
+        # a period, and the page's keyboard mirror (one native range input per slider) stays in step with the figure.
+        steps = [dict(method="update", label=SHORT_PERIODS[period], args=[{"visible": visible(states[(layer, period)])},
+                                                                          {"annotations": [_note_annotation(states[(layer, period)])]}])
                  for period in PERIOD_LABELS]
-        return dict(active=PERIOD_LABELS.index(DEFAULT_STATE[1]), steps=steps, x=0.05, len=0.9, y=0.0, yanchor="top",
-                    currentvalue=dict(prefix="Period: ", font=dict(size=13)), pad=dict(t=10), name=f"period-{layer}")
+        return dict(active=PERIOD_LABELS.index(DEFAULT_STATE[1]), steps=steps, x=0.25 * number + 0.01, len=0.23, y=0.0, yanchor="top",
+                    currentvalue=dict(prefix=f"{SHORT_LAYERS[layer]}: ", font=dict(size=12)), font=dict(size=10), pad=dict(t=8),
+                    name=f"{LAYERS[layer]}, period")
 
     start = states[DEFAULT_STATE]
     for index, trace in enumerate(regional.fig.data):
         trace.visible = visible(start)[index]
     buttons = [dict(method="update", label=LAYERS[layer],
                     args=[{"visible": visible(states[(layer, DEFAULT_STATE[1])])},
-                          {"sliders": [slider(layer)], "annotations": [_note_annotation(states[(layer, DEFAULT_STATE[1])])]}])
+                          {"annotations": [_note_annotation(states[(layer, DEFAULT_STATE[1])])]}])
                for layer in LAYERS]
     regional.fig.update_layout(
         updatemenus=[dict(type="buttons", direction="right", buttons=buttons, active=list(LAYERS).index(DEFAULT_STATE[0]),
-                          x=0.0, y=1.12, xanchor="left", yanchor="bottom", showactive=True, font=dict(size=12), name="layer")],
-        sliders=[slider(DEFAULT_STATE[0])], annotations=[_note_annotation(start)],
-        margin=dict(t=150, b=90), legend=dict(font=dict(size=11)),
+                          x=0.0, y=1.12, xanchor="left", yanchor="bottom", showactive=True, font=dict(size=12), name="Layer")],
+        sliders=[slider(number, layer) for number, layer in enumerate(LAYERS)], annotations=[_note_annotation(start)],
+        margin=dict(t=150, b=100), legend=dict(font=dict(size=11)),
         title=dict(y=0.985, yanchor="top"),
     )
     all_states = list(states.values())
@@ -1345,10 +1353,11 @@ def regional_explorer_static() -> CourseFigure:
         figure=regional.fig,
         alt="Interactive map from Ukraine to Japan. Buttons choose a layer: supply routes between North Korea and Russia, "
             "missile range rings and strikes on Ukrainian cities, troop deployment sites in Russia, or trade lines from "
-            "Pyongyang to Beijing and Moscow. A slider chooses a period from 2019–2021 to 2025, and a note above the map "
-            "says what is shown.",
-        caption="Choose a layer with the buttons and a period with the slider. Switching layer resets the period to "
-                f"{DEFAULT_STATE[1]}. The table lists every feature in every state, so nothing depends on using the controls.",
+            "Pyongyang to Beijing and Moscow. One slider per layer chooses a period from 2019–2021 to 2025, and a note "
+            "above the map says what is shown.",
+        caption="Choose a layer with the buttons (each starts at " + DEFAULT_STATE[1] + "), or move one of the four period "
+                "sliders below the map: each slider shows its own layer. The note above the map says what is shown, and the "
+                "table lists every feature in every state, so nothing depends on using the controls.",
         figure_id="regional-explorer",
         table=_explorer_table(all_states),
         tables=("routes", "missiles", "events", "force_estimates", "trade", "places"),
@@ -1356,32 +1365,51 @@ def regional_explorer_static() -> CourseFigure:
     )
 
 
-def regional_explorer_widget():
-    """The explorer for JupyterLab: a layer dropdown and a period slider redraw one map; errors show as text."""
+@dataclass
+class ExplorerControls:
+    """Handles to a displayed explorer (for tests and for learners who script it); displays nothing itself."""
+
+    layer: object
+    period: object
+    message: object
+    handle: object
+
+    def _ipython_display_(self) -> None:  # the controls and the map are already on screen
+        pass
+
+
+def regional_explorer_widget() -> ExplorerControls:
+    """The explorer for JupyterLab: a layer dropdown and a period slider redraw one map; errors show as text.
+
+    The map is a plain display that the callback updates by its display id, not an ``Output`` widget: an Output
+    widget holding a map's worth of plotly JSON stalls headless execution (nbclient), which the book build uses.
+    """
     import ipywidgets as widgets
     from IPython.display import display
 
     layer = widgets.Dropdown(options=[(label, key) for key, label in LAYERS.items()], value=DEFAULT_STATE[0], description="Layer")
     period = widgets.SelectionSlider(options=list(PERIOD_LABELS), value=DEFAULT_STATE[1], description="Period", continuous_update=False)
     message = widgets.HTML()
-    output = widgets.Output()
+    display(widgets.VBox([widgets.HBox([layer, period]), message]))
+    handle = display({"text/plain": "Drawing the map..."}, raw=True, display_id=True)
 
     def redraw(*_):
-        message.value = ""
         try:
             figure = explorer_figure(layer.value, period.value)
         except ValueError as error:  # the model explains what went wrong; never show a traceback
             message.value = f"<p role='alert'><strong>Cannot draw this map:</strong> {html.escape(str(error))}</p>"
             return
-        with output:
-            output.clear_output(wait=True)
-            display(figure.figure)
+        # The course's own bundle (not plotly's renderer, which may try to open a browser), in plain JSON types.
+        bundle = figure_bundle(figure.figure, alt=figure.alt, figure_id=figure.figure_id)
+        bundle[PLOTLY_MIMETYPE] = json.loads(figure.figure.to_json())
+        if handle is not None:
+            handle.update(bundle, raw=True)
         message.value = f"<p>{html.escape(figure.caption)}</p>"
 
     layer.observe(redraw, names="value")
     period.observe(redraw, names="value")
     redraw()
-    return widgets.VBox([widgets.HBox([layer, period]), message, output])
+    return ExplorerControls(layer=layer, period=period, message=message, handle=handle)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,6 +18,10 @@ pointer names a statement of that government dated before the meeting.
 
 For printing: ``python -m partnership.roleplay OUT_FOLDER`` writes one HTML handout per delegation, plus the
 scenario and injects.
+
+The instructor guide's other generated tables live here too, so that nothing in the guide is typed twice:
+:func:`chapter_overview` (each chapter's title, time to learn, exercise labels and quiz size, read from the
+notebooks) and :func:`answer_key` (every checkable exercise with its expected answer, computed from the data).
 """
 from __future__ import annotations
 
@@ -195,7 +199,7 @@ BRIEFS: dict[str, dict[str, list[str]]] = {
         ],
         "instructions": [
             "You do not vote; you speak as an invited delegation. You may ask the chair for the floor after any inject.",
-            "The data package holds no estimates published by the EU itself: cite others' estimates with their "
+            "Where the sheet shows no estimates published by the EU itself, cite others' estimates with their "
             "authors' names.",
         ],
     },

@@ -20,9 +20,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from . import data
 from .check import Exercise
-from .figures import PALETTE, SYMBOLS, CourseFigure
+from .figures import PALETTE, CourseFigure
 
 WAR_STATES = {"continues": "War continues", "ceasefire": "Ceasefire (frozen front)", "ends": "War ends in a settlement"}
 CHINA_STANCES = {"shields": "China shields Pyongyang", "as_now": "China as now", "presses": "China presses Pyongyang"}
@@ -214,7 +213,7 @@ def scenario_figure() -> CourseFigure:
                 hovertemplate="<b>%{y}</b><br>index %{x:.1f} (2024-25 = 100)<extra>" + WAR_STATES[war] + "</extra>",
             ), row=1, col=col)
             traces.append((war, stance))
-        fig.add_vline(x=100, line_dash="dash", line_color=PALETTE["black"], row=1, col=col)
+        fig.add_vline(x=100, line_dash="dash", line_color=PALETTE["black"], layer="below", row=1, col=col)
     n = len(traces)
     menu = [dict(label=CHINA_STANCES[s], method="restyle", args=[{"visible": [t[1] == s for t in traces]}]) for s in order]
     steps = []
@@ -227,16 +226,17 @@ def scenario_figure() -> CourseFigure:
         label = "as now" if level == 0 else f"{level:+d}%"
         steps.append(dict(label=label, method="restyle", args=[{"x": xs, "text": texts}]))
     fig.update_layout(
-        updatemenus=[dict(buttons=menu, active=order.index("as_now"), x=0.0, xanchor="left", y=1.18, yanchor="bottom",
+        updatemenus=[dict(name="China's stance", buttons=menu, active=order.index("as_now"), x=0.0, xanchor="left", y=1.18, yanchor="bottom",
                           bgcolor="white", bordercolor="#6b6b6b", font=dict(size=12))],
-        sliders=[dict(steps=steps, active=ENFORCEMENT_STEPS.index(0), x=0.05, len=0.9, y=-0.12, yanchor="top",
+        sliders=[dict(name="Enforcement by sanctioning states, change from 2024-25", steps=steps, active=ENFORCEMENT_STEPS.index(0), x=0.05, len=0.9, y=-0.12, yanchor="top",
                       currentvalue=dict(prefix="Enforcement by sanctioning states, change from 2024-25: "), pad=dict(t=10))],
         height=560, margin=dict(l=220, r=40, t=120, b=120), bargap=0.35,
         title=dict(text="Scenarios: an index of each flow, 2024-25 = 100 (assumptions, not predictions)", y=0.98),
         meta={"kind": "explorer"},
     )
+    top = max(max(x for xs in step["args"][0]["x"] for x in xs) for step in steps)
     for col in (1, 2, 3):
-        fig.update_xaxes(range=[0, 175], title_text="index", row=1, col=col)
+        fig.update_xaxes(range=[0, 25 * math.ceil(top * 1.12 / 25)], title_text="index", row=1, col=col)
     fig.update_yaxes(autorange="reversed", row=1, col=1)
     table = pd.concat([scenario(w, e, c).assign(war=WAR_STATES[w], enforcement=e, china=CHINA_STANCES[c])
                        for w in WAR_STATES for c in CHINA_STANCES for e in ENFORCEMENT_STEPS])
@@ -265,8 +265,9 @@ def _bar(result: pd.DataFrame, title: str) -> go.Figure:
         text=[f"{v:.0f}" for v in result["index"]], textposition="outside", cliponaxis=False,
         hovertemplate="<b>%{y}</b><br>index %{x:.1f} (2024-25 = 100)<extra></extra>",
     ))
-    fig.add_vline(x=100, line_dash="dash", line_color=PALETTE["black"])
-    fig.update_layout(title=title, height=380, xaxis=dict(range=[0, 175], title="index (2024-25 = 100)"),
+    fig.add_vline(x=100, line_dash="dash", line_color=PALETTE["black"], layer="below")
+    top = 25 * math.ceil(max(150, float(result["index"].max()) * 1.12) / 25)
+    fig.update_layout(title=title, height=380, xaxis=dict(range=[0, top], title="index (2024-25 = 100)"),
                       yaxis=dict(autorange="reversed"), margin=dict(l=230, r=40))
     return fig
 

@@ -28,6 +28,7 @@ from .figures import FIGURE_CLASS
 logger = logging.getLogger(__name__)
 PLOTLY_FILE = "plotly.min.js"
 FIGURE_LOADER = "course-figures.js"
+QUIZ_REPAIRS = "course-quiz.js"
 #: Scripts that inline code on the page depends on at once; every other local script is deferred so text renders first.
 _KEEP_BLOCKING = {"documentation_options.js"}
 
@@ -51,6 +52,8 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, 
     body = context.get("body", "")
     if FIGURE_CLASS in body:
         app.add_js_file(FIGURE_LOADER, loading_method="defer")
+    if "--jq-multiple-choice-bg" in body:  # jupyterquiz inlines its colour variables with every quiz
+        app.add_js_file(QUIZ_REPAIRS, loading_method="defer")
 
     seen_bodies = set()
     kept = []
@@ -105,10 +108,15 @@ _SPEED_FIXES = [
 ]
 
 
+#: Widget state saved by the executor: without a kernel or the widget manager (which would come from a CDN)
+#: it draws nothing, so it is dropped; the book shows each explorer's plotly version instead.
+_WIDGET_STATE = re.compile(r'<script type="application/vnd\.jupyter\.widget-state\+json">.*?</script>', re.S)
+
+
 def _repair_accessibility(outdir: Path) -> None:
     for page in outdir.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        fixed = text
+        fixed = _WIDGET_STATE.sub("", text)
         for before, after in _ACCESSIBILITY_FIXES:
             fixed = fixed.replace(before, after)
         for pattern, replacement in _SPEED_FIXES:
@@ -124,7 +132,8 @@ def _build_finished(app: Sphinx, exception: Exception | None) -> None:
     static = Path(app.outdir) / "_static"
     static.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(_plotly_source(), static / PLOTLY_FILE)
-    shutil.copyfile(Path(__file__).resolve().parent / "static" / FIGURE_LOADER, static / FIGURE_LOADER)
+    for name in (FIGURE_LOADER, QUIZ_REPAIRS):
+        shutil.copyfile(Path(__file__).resolve().parent / "static" / name, static / name)
     data_dir = Path(app.srcdir) / "data"
     if data_dir.is_dir():
         target = Path(app.outdir) / "data"
@@ -147,6 +156,8 @@ def _write_data_pages(app: Sphinx) -> None:
 
     if coursemap.write_page():
         logger.info("[partnership] regenerated the chapter table from the notebooks")
+    if coursemap.write_benchmark_page():
+        logger.info("[partnership] regenerated the benchmark table")
     if answerkey.write_page():
         logger.info("[partnership] regenerated the answer key from the chapters")
 

@@ -55,6 +55,7 @@ CHAPTERS = {
 }
 
 #: The turning points the course is built around: (event ids, short label, why it matters, chapters).
+#: The first event id of each is where the turning point is marked on the timeline.
 KEY_TURNS = [
     (["2023-09-13-kim-putin-vostochny-summit"], "The Vostochny summit",
      "Kim's visit to Russia's spaceport opened the exchange: munitions shipments were first reported in the weeks around it.",
@@ -68,7 +69,7 @@ KEY_TURNS = [
     (["2024-10-18-nis-statement", "2025-04-28-kcna-acknowledges"], "The troop deployment",
      "North Korean soldiers went to Russia and fought in Kursk; Pyongyang and Moscow confirmed it only in April 2025.",
      ["07-ukraine-and-europe"]),
-    (["2024-10-16-msmt-launch", "2025-05-29-msmt-first-report", "2025-10-22-msmt-second-report"], "The MSMT reports",
+    (["2025-05-29-msmt-first-report", "2024-10-16-msmt-launch", "2025-10-22-msmt-second-report"], "The MSMT reports",
      "Eleven states built their own monitoring team after the UN panel's end; its reports are now the main multilateral record.",
      ["02-what-flows-to-moscow", "05-why-sanctions-leak"]),
 ]
@@ -161,15 +162,15 @@ def timeline_figure(start: str = "2022-01-01") -> CourseFigure:
         dict(label=f"Since {start_date.year}", method="relayout", args=[{"xaxis.range": [start_date.strftime("%Y-%m-%d"), last.strftime("%Y-%m-%d")]}]),
         dict(label="All years", method="relayout", args=[{"xaxis.range": [(frame.date.min() - pd.Timedelta(days=365)).strftime("%Y-%m-%d"), last.strftime("%Y-%m-%d")]}]),
     ]
-    menu_style = dict(bgcolor="white", bordercolor="#6b6b6b", font=dict(size=12), showactive=True, yanchor="bottom", y=1.02)
+    menu_style = dict(bgcolor="white", bordercolor="#6b6b6b", font=dict(size=12), showactive=True, yanchor="bottom", y=1.1)
     fig.update_layout(
         updatemenus=[
-            dict(buttons=category_buttons, x=0.0, xanchor="left", **menu_style),
-            dict(buttons=actor_buttons, x=0.33, xanchor="left", **menu_style),
-            dict(buttons=range_buttons, type="buttons", direction="right", x=1.0, xanchor="right", **menu_style),
+            dict(name="Kind of event", buttons=category_buttons, x=0.0, xanchor="left", **menu_style),
+            dict(name="Actor", buttons=actor_buttons, x=0.33, xanchor="left", **menu_style),
+            dict(name="Years shown", buttons=range_buttons, type="buttons", direction="right", x=1.0, xanchor="right", **menu_style),
         ],
         height=640, showlegend=False, hovermode="closest",
-        margin=dict(l=190, r=20, t=110, b=50),
+        margin=dict(l=190, r=20, t=120, b=50),
         title=dict(text="A partnership in time: every dated event in the data package", y=0.98),
         xaxis=dict(type="date", range=[start_date.strftime("%Y-%m-%d"), last.strftime("%Y-%m-%d")], title="date"),
         yaxis=dict(categoryorder="array", categoryarray=[CATEGORY_STYLE.get(c, (c,))[0] for c in reversed(categories)], title=None),
@@ -201,17 +202,19 @@ def _mark_article_window(fig: go.Figure, frame: pd.DataFrame) -> None:
         return
     start, end = (dates[e].strftime("%Y-%m-%d") for e in ARTICLE_WINDOW)
     fig.add_vrect(x0=start, x1=end, fillcolor=PALETTE["yellow"], opacity=0.35, line_width=0, layer="below")
-    fig.add_annotation(x=start, y=1.0, yref="paper", xanchor="left", yanchor="bottom", showarrow=False,
-                       text="seed article written", font=dict(size=11, color="#333"))
+    fig.add_annotation(x=end, y=0.0, yref="paper", xanchor="left", yanchor="bottom", showarrow=False,
+                       text="← seed article written", font=dict(size=11, color="#333"), bgcolor="rgba(255,255,255,0.8)")
 
 
 def _mark_key_turns(fig: go.Figure, frame: pd.DataFrame) -> None:
+    """A dotted line at each turning point, numbered above the plot so that no label covers an event."""
     by_id = frame.set_index("event_id")
     for number, (event_ids, label, _, _) in enumerate(KEY_TURNS, start=1):
-        first = by_id.loc[event_ids[0]]
-        lane = CATEGORY_STYLE.get(first.category, (first.category,))[0]
-        fig.add_annotation(x=first.date.strftime("%Y-%m-%d"), y=lane, text=f"{number}. {label}", showarrow=True, arrowhead=2,
-                           ax=0, ay=-28 - 12 * (number % 2), font=dict(size=11), bgcolor="rgba(255,255,255,0.85)")
+        date = by_id.loc[event_ids[0], "date"].strftime("%Y-%m-%d")
+        fig.add_shape(type="line", x0=date, x1=date, y0=0, y1=1, yref="paper", layer="below",
+                      line=dict(color="#555", width=1, dash="dot"))
+        fig.add_annotation(x=date, y=1.0 if number % 2 else 1.045, yref="paper", yanchor="bottom", showarrow=False,
+                           text=f"{number} {label.removeprefix('The ')}", font=dict(size=11, color="#222"))
 
 
 def _chapter_link(stem: str, pages: str) -> str:
@@ -226,11 +229,11 @@ def key_turns_table() -> pd.DataFrame:
         raise TimelineError(f"Turning-point events missing from events.csv: {', '.join(missing)}.")
     rows = []
     for number, (event_ids, label, why, chapters) in enumerate(KEY_TURNS, start=1):
-        picked = frame.loc[event_ids]
+        picked = frame.loc[event_ids].sort_values("date")
         rows.append({
             "number": number, "turn": label, "why_it_matters": why,
             "dates": "; ".join(_date_text(r) for r in picked.itertuples()),
-            "events": list(event_ids), "what_happened": [r.summary for r in picked.itertuples()],
+            "events": list(picked.index), "what_happened": [r.summary for r in picked.itertuples()],
             "chapters": list(chapters), "source_ids": data.cited_sources(picked.reset_index()),
         })
     return pd.DataFrame(rows)
@@ -267,7 +270,8 @@ def events_per_year(since: int = 2018) -> CourseFigure:
     if not isinstance(since, int) or since > frame.year.max():
         raise TimelineError(f"since must be a year no later than {frame.year.max()}, not {since!r}.")
     recent = frame[frame.year >= since]
-    counts = recent.groupby(["year", "category"]).size().unstack(fill_value=0)
+    years = range(since, int(frame.year.max()) + 1)  # empty years stay on the axis, as zeros
+    counts = recent.groupby(["year", "category"]).size().unstack(fill_value=0).reindex(years, fill_value=0)
     fig = go.Figure()
     patterns = ["", "/", "\\", "x", "-", "|", "+", ".", "", "/", "\\", "x"]
     for index, category in enumerate(c for c in CATEGORY_STYLE if c in counts.columns):
@@ -280,9 +284,9 @@ def events_per_year(since: int = 2018) -> CourseFigure:
     table = counts.reset_index().rename(columns={c: CATEGORY_STYLE.get(c, (c,))[0] for c in counts.columns})
     return CourseFigure(
         figure=fig,
-        alt=f"Stacked bar chart of events recorded per year since {since}. Few events are recorded before 2023; the count "
-            "rises sharply in 2024 and stays high in 2025, with troop reports, treaty steps, arms-transfer reports and "
-            "monitoring reports making up most of the increase.",
+        alt=f"Stacked bar chart of events recorded per year since {since}, split by kind of event. Events per year: "
+            + ", ".join(f"{year}: {int(total)}" for year, total in counts.sum(axis=1).items())
+            + f". The busiest year is {int(counts.sum(axis=1).idxmax())}.",
         caption="Events recorded per year, by kind. This counts what the course's sources documented, not how much happened: "
                 "secret transfers leave no event until someone reports them.",
         figure_id="events-per-year",

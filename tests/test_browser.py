@@ -65,11 +65,11 @@ def test_page_works_offline_draws_every_figure_and_is_accessible(browser, server
             figure.scroll_into_view_if_needed()
             figure.locator("svg.main-svg").first.wait_for(state="attached", timeout=15_000)
             assert figure.get_attribute("data-drawn") in {"yes", "pending"}
-            marks = figure.locator(".scatterlayer .trace, .barlayer .trace, .boxlayer .trace, .heatmaplayer image").count()
+            marks = figure.locator(".scatterlayer .trace, .barlayer .trace, .boxlayer .trace, .heatmaplayer image, g.table").count()
             assert marks > 0, f"figure {index} on {relative} has axes but no marks"
             if figure.get_attribute("data-figure-kind") == "map":
                 fills = figure.locator("path.js-fill").count()
-                assert fills >= 5, f"map {index} on {relative} drew only {fills} country shapes"
+                assert fills >= 2, f"map {index} on {relative} drew only {fills} country shapes"
             assert figure.get_attribute("aria-label"), f"figure {index} on {relative} has no accessible name"
         _check_keyboard_controls(page, relative)
         page.wait_for_timeout(300)

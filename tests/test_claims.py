@@ -5,7 +5,6 @@ import re
 import shutil
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from partnership import claims, data

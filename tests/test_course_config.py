@@ -129,3 +129,13 @@ def test_binder_and_citation_files():
     assert (ROOT / "runtime.txt").read_text().strip() == "python-3.11"
     citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
     assert citation["cff-version"] == "1.2.0" and citation["repository-code"] == CONFIG["repository"]["url"]
+
+
+def test_every_data_table_and_chapter_is_in_the_table_of_contents():
+    from partnership import data
+
+    toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
+    for name in data.table_names():
+        assert f"file: book/data/{name}\n" in toc, f"add book/data/{name} to _toc.yml (its page is generated)"
+    for path in NOTEBOOKS:
+        assert f"file: notebooks/{path.stem}\n" in toc, f"add notebooks/{path.stem} to _toc.yml"

@@ -72,7 +72,9 @@ def unsourced_numbers(text: str) -> list[str]:
         if SKIP_FOLLOWING.match(prose[match.end():]):
             continue
         known = known_values()
-        if value not in known and not any(abs(value - k) <= 1e-6 * max(1, abs(k)) for k in known):
+        # Tables store some values already scaled ("43" in a jpy_trillion column), so the number as written counts too.
+        candidates = {value, raw}
+        if not any(c in known or any(abs(c - k) <= 1e-6 * max(1, abs(k)) for k in known) for c in candidates):
             start = max(0, match.start() - 40)
             problems.append(f"{match.group(0)!r} in “…{prose[start:match.end() + 20].strip()}…”")
     return problems
