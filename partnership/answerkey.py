@@ -56,6 +56,13 @@ def collect(notebook_path: Path) -> list[dict]:
     return items
 
 
+def _show(value) -> str:
+    """A stable rendering of an expected answer (sets are sorted, so the page does not change between builds)."""
+    if isinstance(value, (set, frozenset)):
+        return "{" + ", ".join(repr(v) for v in sorted(value, key=str)) + "}"
+    return repr(value)
+
+
 def _title(notebook_path: Path) -> str:
     notebook = nbformat.read(notebook_path, as_version=4)
     for cell in notebook.cells:
@@ -87,7 +94,7 @@ def page_text(notebooks: list[Path] | None = None) -> str:
             parts.append(f"\n### {item['label']}\n\n{item['exercise']}\n\n")
             if item["label"] in checkable:
                 exercise = checkable[item["label"]]
-                parts.append(f"*Checked in the notebook; expected answer:* `{exercise.expected()!r}`\n\n")
+                parts.append(f"*Checked in the notebook; expected answer:* `{_show(exercise.expected())}`\n\n")
             if item["solution"]:
                 parts.append(f"**Solution.**\n\n{item['solution']}\n\n")
             for code in item["code"]:
@@ -97,7 +104,7 @@ def page_text(notebooks: list[Path] | None = None) -> str:
         parts.append("\n## Other checkable exercises\n\n")
         for label in extra:
             exercise = checkable[label]
-            parts.append(f"- `{label}`: {exercise.prompt} Expected: `{exercise.expected()!r}`.\n")
+            parts.append(f"- `{label}`: {exercise.prompt} Expected: `{_show(exercise.expected())}`.\n")
     return "".join(parts)
 
 
