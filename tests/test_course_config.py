@@ -139,3 +139,31 @@ def test_every_data_table_and_chapter_is_in_the_table_of_contents():
         assert f"file: book/data/{name}\n" in toc, f"add book/data/{name} to _toc.yml (its page is generated)"
     for path in NOTEBOOKS:
         assert f"file: notebooks/{path.stem}\n" in toc, f"add notebooks/{path.stem} to _toc.yml"
+
+
+@pytest.mark.parametrize("broken, should_fail", [
+    ("As shown by {cite}`known`.", False),  # control: the same book with a good citation builds
+    ("See {doc}`no-such-page`.", True),
+    ("As shown by {cite}`no-such-source`.", True),
+    ("See [the missing section](#no-such-anchor).", True),
+])
+def test_the_strict_build_fails_on_a_broken_link_or_citation(tmp_path, broken, should_fail):
+    """The README's build flags turn a broken cross-reference or citation into a failed build, not a quiet 404."""
+    import shutil
+    import subprocess
+    import sys
+
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "_config.yml").write_text(
+        "title: t\nonly_build_toc_files: true\nexecute:\n  execute_notebooks: 'off'\n"
+        "bibtex_bibfiles: [refs.bib]\n", encoding="utf-8")
+    (book / "_toc.yml").write_text("format: jb-book\nroot: index\n", encoding="utf-8")
+    (book / "refs.bib").write_text("@misc{known, title={Known}, author={A}}\n", encoding="utf-8")
+    (book / "index.md").write_text(f"# Index\n\n{broken}\n\n```{{bibliography}}\n```\n", encoding="utf-8")
+    jupyter_book = shutil.which("jupyter-book", path=str(Path(sys.executable).parent)) or "jupyter-book"
+    result = subprocess.run([jupyter_book, "build", str(book), "--warningiserror", "--keep-going"], capture_output=True, text=True)
+    if should_fail:
+        assert result.returncode != 0, "a broken reference must fail the strict build"
+    else:
+        assert result.returncode == 0, result.stdout[-2000:]
