@@ -167,3 +167,14 @@ def test_the_strict_build_fails_on_a_broken_link_or_citation(tmp_path, broken, s
         assert result.returncode != 0, "a broken reference must fail the strict build"
     else:
         assert result.returncode == 0, result.stdout[-2000:]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_widget_cells_are_live_only(path):
+    """ipywidgets explorers run in JupyterLab only: the book skips them (no kernel there, and a headless executor
+    can stall on widget output) and shows each explorer's plotly version instead."""
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and re.search(r"(_widget|explorer)\(\)\s*$", cell.source.strip()) and "static" not in cell.source:
+            tags = cell.metadata.get("tags", [])
+            assert {"skip-execution", "remove-output"} <= set(tags), f"{path.name} cell {cell.id}: tag it skip-execution and remove-output"
