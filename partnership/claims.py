@@ -396,10 +396,10 @@ def for_and_against() -> HTML:
     sources = data.cited_sources(pd.concat([support, doubt])) + data.cited_sources(gaps)
     return HTML(
         '<div class="course-for-against">'
-        "<h4>For the article's conclusion</h4>"
+        "<h3>For the article's conclusion</h3>"
         "<p>The partnership is real, growing and two-way, and it links a European war to Korean security. These factual "
         f"and estimated claims are well supported by rows from more than one vantage point:</p><ul>{items(support)}</ul>"
-        "<h4>Against, or at least: not so fast</h4>"
+        "<h3>Against, or at least: not so fast</h3>"
         f"<p>These claims are contested or unsupported by the evidence so far:</p><ul>{items(doubt)}</ul>"
         f"<p>And these omissions change how the argument reads:</p><ul>{gap_items}</ul></div>"
         + data.provenance_html(tables=("claims", "omissions"), source_ids=list(dict.fromkeys(sources)))
@@ -465,7 +465,7 @@ def perspectives(sides: Iterable[str] | None = None) -> HTML:
             rows.setdefault(row.table, []).append(row.statement_id)
         cited.extend(data.cited_sources(frame))
         cards.append(
-            f'<section class="course-side" aria-label="{side}\'s view"><h4>{side}\'s view</h4>'
+            f'<section class="course-side" aria-label="{side}\'s view"><h3>{side}\'s view</h3>'
             f"<p><em>What {html.escape(SIDES[side][1])} says, paraphrased from its own statements. This is {side}'s view, not the course's.</em></p>"
             f"<ul>{''.join(items)}</ul></section>"
         )

@@ -215,7 +215,7 @@ def test_for_and_against_draws_on_both_sides_of_the_ledger():
 def test_eight_perspectives_each_from_that_sides_own_statements():
     page = claims.perspectives().data
     for side, (code, _) in claims.SIDES.items():
-        assert f"<h4>{side}'s view</h4>" in page and f"This is {side}'s view, not the course's." in page
+        assert f"<h3>{side}'s view</h3>" in page and f"This is {side}'s view, not the course's." in page
         frame = claims.side_statements(side)
         assert len(frame) >= 3, side
         own = data.load("statements").set_index("statement_id")
