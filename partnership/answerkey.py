@@ -11,6 +11,8 @@ from pathlib import Path
 
 import nbformat
 
+from ._files import write_if_changed
+
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "book" / "instructors" / "answer-key.md"
 _BLOCK = re.compile(r"^(`{3,}|:{3,})\{(exercise|solution|solution-start|solution-end)\}[^\n]*\n(.*?)^\1\s*$", re.M | re.S)
@@ -109,9 +111,4 @@ def page_text(notebooks: list[Path] | None = None) -> str:
 
 
 def write_page(path: Path = PAGE) -> bool:
-    text = page_text()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() and path.read_text(encoding="utf-8") == text:
-        return False
-    path.write_text(text, encoding="utf-8")
-    return True
+    return write_if_changed(path, page_text())

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import nbformat
 
+from ._files import write_if_changed
+
 from . import links
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,12 +43,7 @@ def table_text() -> str:
 
 
 def write_page(path: Path = PAGE) -> bool:
-    text = table_text()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() and path.read_text(encoding="utf-8") == text:
-        return False
-    path.write_text(text, encoding="utf-8")
-    return True
+    return write_if_changed(path, table_text())
 
 
 PERFORMANCE = ROOT / "book" / "generated" / "benchmark.md"
@@ -89,9 +86,4 @@ def benchmark_text() -> str:
 
 
 def write_benchmark_page(path: Path = PERFORMANCE) -> bool:
-    text = benchmark_text()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() and path.read_text(encoding="utf-8") == text:
-        return False
-    path.write_text(text, encoding="utf-8")
-    return True
+    return write_if_changed(path, benchmark_text())

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import data
+from ._files import write_if_changed
 
 PAGES_DIR = Path(__file__).resolve().parents[1] / "book" / "data"
 KIND_LABELS = {
@@ -194,11 +195,4 @@ def all_pages() -> dict[str, str]:
 
 def write_pages(folder: Path = PAGES_DIR) -> list[Path]:
     """Write the pages, touching only those whose text changed (so rebuilds stay incremental)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    changed = []
-    for filename, text in all_pages().items():
-        path = folder / filename
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
-            changed.append(path)
-    return changed
+    return [folder / name for name, text in all_pages().items() if write_if_changed(folder / name, text)]

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 from . import links, remote
+from ._files import write_if_changed
 
 PACKAGE = Path(__file__).resolve().parent
 ROOT = PACKAGE.parent
@@ -97,11 +98,8 @@ def main() -> None:
         if sync_notebook(path):
             print(f"updated setup cell in {path.relative_to(ROOT)}")
     for path, text in expected().items():
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
-            print(f"updated {path.relative_to(ROOT)}")
-        else:
-            print(f"up to date: {path.relative_to(ROOT)}")
+        changed = write_if_changed(path, text)
+        print(f"{'updated' if changed else 'up to date:'} {path.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
