@@ -631,18 +631,6 @@ def _label(name: str) -> str:
     return name.split(" (")[0].replace(" port, Rason", "")
 
 
-def _add_route(regional, lon: list[float], lat: list[float], *, name: str, hover: str, colour: str, dash: str, width: float) -> None:
-    """maps.add_path, except for routes whose legs are all shorter than its 50 km step (pyproj refuses zero
-    intermediate points there): those are drawn as straight lines, which at that length is the geodesic to the pixel."""
-    legs = [GEOD.inv(a, b, c, d)[2] for a, b, c, d in zip(lon, lat, lon[1:], lat[1:])]
-    if min(legs) >= 50_000:
-        regional.add_path(lon, lat, name=name, hover=hover, colour=colour, dash=dash, width=width)
-        return
-    x, y = regional.xy(lon, lat)
-    regional.fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line=dict(color=colour, width=width + 1, dash=dash), name=name,
-                                      hovertext=hover, hoverinfo="text"))
-
-
 def route_map(window: str = "far_east", route_ids: Sequence[str] = MUNITIONS_ROUTES) -> CourseFigure:
     """Reported routes on a map window ('far_east' or 'russia'), with places from the gazetteer.
 
@@ -666,7 +654,7 @@ def route_map(window: str = "far_east", route_ids: Sequence[str] = MUNITIONS_ROU
                  f"{_wrap(route.description)}<br><i>Sources:</i> {_wrap(_source_names(cited))}")
         far = window == "russia" and route.mode == "rail" and len(stops) == 2 and GEOD.inv(
             places.loc[stops[0], "lon"], places.loc[stops[0], "lat"], places.loc[stops[1], "lon"], places.loc[stops[1], "lat"])[2] > 1_000_000
-        _add_route(regional, list(places.loc[stops, "lon"].astype(float)), list(places.loc[stops, "lat"].astype(float)),
+        regional.add_path(list(places.loc[stops, "lon"].astype(float)), list(places.loc[stops, "lat"].astype(float)),
                    name=f"{route.name} ({route.mode}{'; straight join, railway used not reported' if far else ''})", hover=hover, colour=ROUTE_COLOURS[index % len(ROUTE_COLOURS)],
                    dash=dash, width=width)
     route_places = list(dict.fromkeys(p for w in chosen.waypoints for p in data.split_ids(w)))

@@ -1226,33 +1226,12 @@ def explorer_state(layer: str, period: str) -> ExplorerState:
     return ExplorerState(layer=layer, period=label, features=frame, note=note)
 
 
-def _add_path(regional, lon: list[float], lat: list[float], *, name: str, hover: str, colour: str, dash: str, width: float) -> None:
-    """Like RegionalMap.add_path (geodesic legs), but also draws legs shorter than its 50 km step.
-
-    maps.add_path asks pyproj for zero intermediate points on such legs, which pyproj refuses (the Tumen
-    crossing is about 4 km). Reported to the maintainers; until then the explorer densifies legs itself.
-    """
-    dense_lon, dense_lat = [lon[0]], [lat[0]]
-    for (lon1, lat1), (lon2, lat2) in zip(zip(lon, lat), zip(lon[1:], lat[1:])):
-        _, _, distance = GEOD.inv(lon1, lat1, lon2, lat2)
-        steps = int(distance // 50_000)
-        if steps > 0:
-            for plon, plat in GEOD.npts(lon1, lat1, lon2, lat2, steps):
-                dense_lon.append(plon)
-                dense_lat.append(plat)
-        dense_lon.append(lon2)
-        dense_lat.append(lat2)
-    x, y = regional.xy(dense_lon, dense_lat)
-    regional.fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line=dict(color=colour, width=width, dash=dash), name=name,
-                                      hovertext=hover, hoverinfo="text"))
-
-
 def _draw_feature(regional, feature) -> None:
     if feature.kind == "ring":
         regional.add_range_ring(feature.lon[0], feature.lat[0], feature.radius_km, name=feature.name, hover=feature.hover,
                                 colour=feature.colour, dash=feature.style)
     elif feature.kind == "path":
-        _add_path(regional, list(feature.lon), list(feature.lat), name=feature.name, hover=feature.hover, colour=feature.colour,
+        regional.add_path(list(feature.lon), list(feature.lat), name=feature.name, hover=feature.hover, colour=feature.colour,
                   dash=feature.style, width=3 if feature.width is None or pd.isna(feature.width) else float(feature.width))
     elif feature.kind == "points":
         regional.add_points(list(feature.lon), list(feature.lat), labels=list(feature.labels or ()), hover=list(feature.hover),
