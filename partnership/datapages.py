@@ -2,8 +2,8 @@
 
 The course's Sphinx extension calls :func:`write_pages` at the start of every build, so the pages always
 describe the data as it is: each table's description, provenance, licence, fields, row count, a download
-link, and every row with an anchor (``#row-<id>``) that figure notes link to. The sources page groups every
-document by kind and vantage. Pages are rewritten only when their text changes.
+link, and every row with an anchor (``#row-<id>``) that figure notes link to. The sources page counts the
+documents by kind and vantage and lists them in that order. Pages are rewritten only when their text changes.
 """
 from __future__ import annotations
 
@@ -122,10 +122,11 @@ def sources_page() -> str:
     meta = data.resource("sources")
     parts = [f"""# Sources
 
-Every document the course cites: {len(sources)} in all, grouped by kind and then by vantage (whose point of
-view the document comes from). A news report of an intelligence estimate is listed as a news report; the
-estimate itself names the intelligence body in its own table. The full table, with publication and access dates,
-is at the foot of this page and in [`sources.csv`](../../data/sources.csv).
+Every document the course cites: {len(sources)} in all. Each is labelled with its kind and its vantage (whose
+point of view the document comes from). A news report of an intelligence estimate is listed as a news report; the
+estimate itself names the intelligence body in its own table. The table at the foot of this page is sorted by
+kind, then vantage, then publication date; [the references page](../references.md) lists the same documents as a
+bibliography, and [`sources.csv`](../../data/sources.csv) holds them for download.
 
 {meta.get('x-provenance', '')}
 
@@ -137,15 +138,9 @@ is at the foot of this page and in [`sources.csv`](../../data/sources.csv).
     counts = sources.groupby(["kind", "vantage"]).size().reset_index(name="documents")
     for row in counts.itertuples():
         parts.append(f"| {KIND_LABELS.get(row.kind, row.kind)} | {row.vantage} | {row.documents} |\n")
-    for kind, group in sources.groupby("kind"):
-        parts.append(f"\n## {KIND_LABELS.get(kind, kind)}\n\n")
-        for vantage, items in group.groupby("vantage"):
-            parts.append(f"\n**Vantage: {vantage}**\n\n")
-            for row in items.sort_values(["published", "publisher"], na_position="last").itertuples():
-                date = row.published.date().isoformat() if not pd.isna(row.published) else "no date shown"
-                title = row.title.replace("[", "(").replace("]", ")")
-                parts.append(f"- {row.publisher}, [{title}]({row.url}), {date}. (`{row.source_id}`)\n")
-    parts.append(f"\n## All rows\n\n```{{raw}} html\n{rows_html('sources', sources)}\n```\n")
+    # One listing only: the sources page is the site's largest, and every row here is also in the bibliography.
+    ordered = sources.sort_values(["kind", "vantage", "published", "publisher"], na_position="last")
+    parts.append(f"\n## All rows\n\n```{{raw}} html\n{rows_html('sources', ordered)}\n```\n")
     return "".join(parts)
 
 

@@ -38,7 +38,8 @@ from . import data
 #: The meeting is set on this day; the role sheets show what each government had said by then.
 SCENARIO_DATE = "2024-11-01"
 
-#: Relative link from a page in book/instructors/ to the generated data pages (None: no links to them).
+#: Relative link from a page in book/instructors/ to the generated data pages (None: no links to them; pages
+#: one folder deeper, such as the role sheets, set "../../data/").
 DATA_PAGES: str | None = "../data/"
 
 

@@ -23,6 +23,7 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
+from . import leanpages
 from .figures import FIGURE_CLASS
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,17 @@ def _is_remote(url: str | None) -> bool:
     return bool(url) and str(url).split("?")[0].lower().startswith(("http://", "https://", "//"))
 
 
+def _thebe_enabled(app: Sphinx) -> bool:
+    options = getattr(app.config, "html_theme_options", {}) or {}
+    return bool((options.get("launch_buttons") or {}).get("thebe"))
+
+
+def _icon_font_source() -> Path:
+    import pydata_sphinx_theme
+
+    return Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / "vendor" / "fontawesome" / "webfonts"
+
+
 def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     from sphinx.builders.html._assets import _JavaScript
 
@@ -55,9 +67,12 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, 
     if "--jq-multiple-choice-bg" in body:  # jupyterquiz inlines its colour variables with every quiz
         app.add_js_file(QUIZ_REPAIRS, loading_method="defer")
 
+    unused = leanpages.unused_assets(body, thebe=_thebe_enabled(app))
     seen_bodies = set()
     kept = []
     for script in context.get("script_files", []):
+        if not leanpages.keep_asset(script, unused):
+            continue
         filename = getattr(script, "filename", script)
         attributes = getattr(script, "attributes", {}) or {}
         inline = attributes.get("body")
@@ -78,7 +93,8 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, 
             script = _JavaScript(filename, priority=script.priority, **{**attributes, "defer": "defer"})
         kept.append(script)
     context["script_files"] = kept
-    for css in context.get("css_files", []):
+    context["css_files"] = [css for css in context.get("css_files", []) if leanpages.keep_asset(css, unused)]
+    for css in context["css_files"]:
         filename = getattr(css, "filename", css)
         if _is_remote(filename):
             raise ExtensionError(f"Page '{pagename}' would load a stylesheet from the internet ({filename}).")
@@ -100,14 +116,6 @@ _ACCESSIBILITY_FIXES = [
 ]
 
 
-#: The theme writes the search scripts straight into its template, blocking rendering on every page (the
-#: search index grows with the site); deferring them keeps their order and lets text render first.
-_SPEED_FIXES = [
-    (re.compile(r'<script src="((?:\.\./)*(?:_static/searchtools|_static/language_data|searchindex)\.js)"></script>'),
-     r'<script defer="defer" src="\1"></script>'),
-]
-
-
 #: Widget state saved by the executor: without a kernel or the widget manager (which would come from a CDN)
 #: it draws nothing, so it is dropped; the book shows each explorer's plotly version instead.
 _WIDGET_STATE = re.compile(r'<script type="application/vnd\.jupyter\.widget-state\+json">.*?</script>', re.S)
@@ -119,8 +127,8 @@ def _repair_accessibility(outdir: Path) -> None:
         fixed = _WIDGET_STATE.sub("", text)
         for before, after in _ACCESSIBILITY_FIXES:
             fixed = fixed.replace(before, after)
-        for pattern, replacement in _SPEED_FIXES:
-            fixed = pattern.sub(replacement, fixed)
+        # The theme writes the search scripts and the whole index into every page; only the search page uses them.
+        fixed = leanpages.drop_search_scripts(fixed, search_page=page == outdir / "search.html")
         if fixed != text:
             page.write_text(fixed, encoding="utf-8")
 
@@ -129,6 +137,8 @@ def _build_finished(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     _repair_accessibility(Path(app.outdir))
+    fonts = leanpages.subset_icon_fonts(Path(app.outdir), _icon_font_source())
+    logger.info(f"[partnership] icon fonts cut to the icons in use: {fonts}")
     static = Path(app.outdir) / "_static"
     static.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(_plotly_source(), static / PLOTLY_FILE)

@@ -52,9 +52,35 @@ def _check_keyboard_controls(page, relative):
         assert _figure_state(control) != before, f"control {index} on {relative} changed nothing when used from the keyboard"
 
 
+#: Every icon the page's styles ask Font Awesome for (icons are private-use characters in ::before/::after).
+_ICONS_SHOWN = """() => {
+  const shown = new Set();
+  for (const element of document.querySelectorAll('*')) {
+    for (const pseudo of ['::before', '::after']) {
+      const style = getComputedStyle(element, pseudo);
+      if (!/Font Awesome/.test(style.fontFamily) || !style.content || style.content === 'none') continue;
+      for (const character of style.content) {
+        const point = character.codePointAt(0);
+        if (point >= 0xE000 && point <= 0xF8FF) shown.add(point);
+      }
+    }
+  }
+  return [...shown];
+}"""
+
+
+@pytest.fixture(scope="module")
+def icon_codepoints(site):
+    from fontTools.ttLib import TTFont
+
+    fonts = (site / "_static" / "vendor" / "fontawesome" / "webfonts").glob("*.woff2")
+    return set().union(*(set(TTFont(str(path)).getBestCmap()) for path in fonts))
+
+
 @pytest.mark.parametrize("relative", PAGES)
-def test_page_works_offline_draws_every_figure_and_is_accessible(browser, server, relative, artifacts):
-    """One visit per page: nothing leaves the local server, no errors, every figure drawn, no serious axe finding."""
+def test_page_works_offline_draws_every_figure_and_is_accessible(browser, server, relative, artifacts, icon_codepoints):
+    """One visit per page: nothing leaves the local server, no errors, every figure drawn, every icon in the
+    (cut-down) icon fonts, no serious axe finding."""
     from axe_playwright_python.sync_playwright import Axe
 
     context, page, outside, errors = _visit(browser, server, relative, artifacts)
@@ -72,6 +98,8 @@ def test_page_works_offline_draws_every_figure_and_is_accessible(browser, server
                 assert fills >= 2, f"map {index} on {relative} drew only {fills} country shapes"
             assert figure.get_attribute("aria-label"), f"figure {index} on {relative} has no accessible name"
         _check_keyboard_controls(page, relative)
+        missing = sorted(hex(point) for point in page.evaluate(_ICONS_SHOWN) if point not in icon_codepoints)
+        assert not missing, f"{relative} shows icons the cut-down icon fonts lack: {missing}"
         page.wait_for_timeout(300)
         assert len(context.plotly_requests) == (1 if figures.count() else 0), f"plotly.js requested {len(context.plotly_requests)} times"
         assert not outside, f"{relative} tried to reach the internet: {outside}"
@@ -132,6 +160,22 @@ def test_search_finds_a_place_offline(browser, server, artifacts):
     try:
         page.locator("#search-results li").first.wait_for(timeout=15_000)
         assert page.locator("#search-results li").count() >= 1
+        assert not outside and not errors, (outside, errors)
+    finally:
+        context.close()
+
+
+def test_solutions_stay_hidden_until_the_reader_opens_them(browser, server, artifacts):
+    """Chapter solutions are collapsed by the toggle script (loaded only on pages that have them) and open on click."""
+    context, page, outside, errors = _visit(browser, server, "notebooks/01-a-partnership-in-time.html", artifacts)
+    try:
+        solution = page.locator(".solution.dropdown").first
+        solution.locator("button.toggle-button").wait_for(timeout=10_000)
+        assert "toggle-hidden" in solution.get_attribute("class")
+        solution.locator("button.toggle-button").click()
+        page.wait_for_timeout(300)
+        assert "toggle-hidden" not in solution.get_attribute("class")
+        assert solution.locator("p").nth(1).is_visible()
         assert not outside and not errors, (outside, errors)
     finally:
         context.close()

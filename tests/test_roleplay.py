@@ -248,9 +248,10 @@ def test_answer_key_lists_every_checkable_exercise():
 
 # --------------------------------------------------------------------------------------------- the pages
 
-EXECUTABLE = ["index.md", "assessment.md", "roleplay.md", "hosting.md"]
+SHEET_PAGES = sorted(f"role-sheets/{path.name}" for path in (PAGES / "role-sheets").glob("*.md"))
+EXECUTABLE = ["index.md", "assessment.md", "roleplay.md", "hosting.md", *SHEET_PAGES]
 ALL_PAGES = ["index.md", "syllabi.md", "discussion.md", "assessment.md", "teaching-contested-subjects.md",
-             "roleplay.md", "hosting.md", "glossary.md"]
+             "roleplay.md", "hosting.md", "glossary.md", *SHEET_PAGES]
 
 
 def _front_matter(text: str) -> dict:
@@ -277,8 +278,9 @@ def test_executable_pages_are_myst_notebooks(name):
         assert cell.startswith(":tags: [remove-input]\n"), f"{name}: every cell should hide its input"
 
 
-def test_executable_pages_run():
+def test_executable_pages_run(monkeypatch):
     """Run each page's code cells in order, as the book build does, and check each cell's result renders."""
+    monkeypatch.setattr(roleplay, "DATA_PAGES", roleplay.DATA_PAGES)  # the sheet pages change it: restore after
     import ast
 
     from IPython.display import HTML
@@ -304,10 +306,24 @@ def test_hosting_page_calls_the_link_generator():
     assert not re.search(r"\d+\s*(?:MB|GB|MiB|GiB)\b", text), "memory figures belong on the performance page"
 
 
-def test_roleplay_page_renders_every_sheet_and_states_the_meeting_date():
+def test_every_delegation_has_a_sheet_page_linked_from_the_roleplay_and_in_the_table_of_contents():
     text = (PAGES / "roleplay.md").read_text(encoding="utf-8")
-    for code in ACTORS:
-        assert f'roleplay.role_sheet("{code}")' in text
+    toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
+    rendered = {}
+    for name in SHEET_PAGES:
+        sheet = (PAGES / name).read_text(encoding="utf-8")
+        codes = re.findall(r'roleplay\.role_sheet\("([A-Z]+)"\)', sheet)
+        assert len(codes) == 1, f"{name} should show exactly one delegation's sheet"
+        rendered[codes[0]] = name
+        # one folder deeper than the other instructor pages, so its links to the data pages go up two folders
+        assert 'roleplay.DATA_PAGES = "../../data/"' in sheet
+        assert f"{{doc}}`{name[:-3]}`" in text, f"the role-play page does not link to {name}"
+        assert f"file: book/instructors/{name[:-3]}\n" in toc, f"{name} is missing from _toc.yml"
+    assert set(rendered) == set(ACTORS), f"delegations without a sheet page: {set(ACTORS) - set(rendered)}"
+
+
+def test_roleplay_page_shows_the_scenario_and_injects_and_states_the_meeting_date():
+    text = (PAGES / "roleplay.md").read_text(encoding="utf-8")
     assert "roleplay.injects_html()" in text and "roleplay.scenario_html()" in text
     stamp = MEETING
     assert f"{stamp.day} {stamp.strftime('%B %Y')}" in text, "the page's meeting date must match SCENARIO_DATE"
