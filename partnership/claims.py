@@ -284,11 +284,16 @@ def ledger(claim_type: str | None = None, rating: str | None = None) -> HTML:
         frame = frame[frame.rating == rating]
     if frame.empty:
         return HTML("<p>No claim in the ledger has that type and rating.</p>")
+    # Row anchors (links from elsewhere point to claim-<id>) belong to the full ledger only; a filtered copy on
+    # the same page gets its own name, so ids and landmark labels stay unique.
+    filters = [CLAIM_TYPES[claim_type][0] for claim_type in [claim_type] if claim_type] + [RATINGS[rating][0] for rating in [rating] if rating]
+    label = "Claims ledger" + (f" ({', '.join(filters)})" if filters else "")
     body = []
     for row in frame.itertuples():
         rating_label = RATINGS[row.rating][0]
+        anchor = "" if filters else f' id="claim-{row.claim_id}"'
         body.append(
-            f'<tr id="claim-{row.claim_id}"><th scope="row">{row.claim_id}<br><small>¶{row.paragraph}</small></th>'
+            f'<tr{anchor}><th scope="row">{row.claim_id}<br><small>¶{row.paragraph}</small></th>'
             f"<td>{html.escape(row.claim)}</td><td>{CLAIM_TYPES[row.claim_type][0]}</td>"
             f'<td><strong>{rating_label}</strong></td>'
             f"<td>{html.escape(row.rating_reason)}<details><summary>Evidence rows</summary>{_evidence_list(row.evidence)}</details>"
@@ -297,7 +302,7 @@ def ledger(claim_type: str | None = None, rating: str | None = None) -> HTML:
         )
     head = "".join(f'<th scope="col">{h}</th>' for h in ("Claim", "What the article says (paraphrased)", "Type", "Rating", "Why, and the evidence", "Counter-arguments from other vantage points"))
     return HTML(
-        '<div class="course-table-scroll" tabindex="0" role="region" aria-label="Claims ledger">'
+        f'<div class="course-table-scroll" tabindex="0" role="region" aria-label="{html.escape(label)}">'
         f'<table class="course-data-table"><caption>The claims ledger: {len(frame)} claims, paraphrased, in the order the article makes them '
         "(¶ = paragraph; 0 = headline and subtitle)</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"

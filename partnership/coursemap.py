@@ -82,7 +82,29 @@ def benchmark_text() -> str:
         for name, ms in results["model_update_ms"].items():
             lines.append(f"| `{name}` | {ms} |")
         lines.append("\nTarget: under 50 ms per update.")
+    lines += _lighthouse_lines(results)
     return "\n".join(lines) + "\n"
+
+
+def _lighthouse_lines(results: dict) -> list[str]:
+    """Lighthouse's mobile scores by kind of page, and every page below its target."""
+    summary = results.get("lighthouse_summary")
+    if not summary:
+        return []
+    runs = max((len(s.get("runs", [])) for s in results.get("lighthouse", {}).values() if isinstance(s, dict)), default=1)
+    lines = [
+        f"\nLighthouse 12, mobile profile, the site served compressed; each page's score is the median of {runs} runs.\n",
+        "| Pages | How many | Performance, lowest | Performance, median | Target | Accessibility, lowest | Target |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    labels = {"text": "Text pages", "figure": "Pages with figures"}
+    for kind, line in summary.items():
+        targets = line["targets"]
+        lines.append(f"| {labels.get(kind, kind)} | {line['pages']} | {line['performance_min']} | {line['performance_median']:g} "
+                     f"| at least {targets['performance']} | {line['accessibility_min']} | {targets['accessibility']} |")
+    below = sorted({page for line in summary.values() for page in line["below_target"]})
+    lines.append("\nPages below their target: " + (", ".join(f"`{page}`" for page in below) if below else "none") + ".")
+    return lines
 
 
 def write_benchmark_page(path: Path = PERFORMANCE) -> bool:

@@ -738,25 +738,25 @@ def role_sheet(code: str, as_of=None) -> str:
         "except the section for the debrief.</p>"
     )
     brief = BRIEFS[who.code]
-    parts.append("<h4>Your goals</h4><ul>" + "".join(f"<li>{_render_brief(g, labels, who.code)}</li>" for g in brief["goals"]) + "</ul>")
+    parts.append("<h2>Your goals</h2><ul>" + "".join(f"<li>{_render_brief(g, labels, who.code)}</li>" for g in brief["goals"]) + "</ul>")
     parts.append(
-        "<h4>Your instructions</h4><ul>"
+        "<h2>Your instructions</h2><ul>"
         + "".join(f"<li>{_render_brief(i, labels, who.code)}</li>" for i in brief["instructions"] + COMMON_INSTRUCTIONS)
         + "</ul>"
     )
     parts.append(
-        "<h4>What your government has said (S)</h4><p>Statements by your government, joint statements it took part in "
+        "<h2>What your government has said (S)</h2><p>Statements by your government, joint statements it took part in "
         "and, where the speaker says so, voices from your country's domestic debate.</p>"
         + _statement_items(before_s, labels, who.code, sources, "statements")
     )
     parts.append(
-        "<h4>How your government explained its Council votes (V)</h4>"
+        "<h2>How your government explained its Council votes (V)</h2>"
         + _statement_items(before_v, labels, who.code, sources, "vote_explanations")
     )
 
     votes_table = recorded_votes(who.code)
     votes_table = votes_table[votes_table["date"] <= meeting]
-    parts.append("<h4>Figures from the data for your delegation</h4>")
+    parts.append("<h2>Figures from the data for your delegation</h2>")
     if votes_table.empty:
         parts.append("<p><strong>Votes:</strong> the data package names no veto, vote against or abstention by your government.</p>")
     else:

@@ -121,12 +121,28 @@ _ACCESSIBILITY_FIXES = [
 _WIDGET_STATE = re.compile(r'<script type="application/vnd\.jupyter\.widget-state\+json">.*?</script>', re.S)
 
 
+#: The sidebar's course-title link sits outside every landmark (axe "region"): label its container as the
+#: course's home navigation. A regular expression because the theme pads the markup with blank lines.
+_BRAND_OUTSIDE_LANDMARK = re.compile(r'<div class="sidebar-primary-item">(\s*<a class="navbar-brand logo")')
+
+
+#: pandas writes an empty header cell above a DataFrame's index (axe "empty-table-header"): that corner cell
+#: heads nothing, so it becomes an ordinary empty cell.
+_DATAFRAME_HEAD = re.compile(r'(<table[^>]*class="dataframe[^"]*"[^>]*>\s*<thead>)(.*?)(</thead>)', re.S)
+
+
+def _empty_corner_cells(html: str) -> str:
+    return _DATAFRAME_HEAD.sub(lambda m: m.group(1) + m.group(2).replace("<th></th>", "<td></td>") + m.group(3), html)
+
+
 def _repair_accessibility(outdir: Path) -> None:
     for page in outdir.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         fixed = _WIDGET_STATE.sub("", text)
         for before, after in _ACCESSIBILITY_FIXES:
             fixed = fixed.replace(before, after)
+        fixed = _empty_corner_cells(fixed)
+        fixed = _BRAND_OUTSIDE_LANDMARK.sub(r'<div class="sidebar-primary-item" role="navigation" aria-label="Course home">\1', fixed)
         # The theme writes the search scripts and the whole index into every page; only the search page uses them.
         fixed = leanpages.drop_search_scripts(fixed, search_page=page == outdir / "search.html")
         if fixed != text:

@@ -178,7 +178,10 @@ def test_ledger_renders_every_claim_with_links_to_data_rows():
     assert 'href="../book/data/transfers.html#row-arms-est-037"' in page
     assert "'s view</strong>" in page  # counter-arguments are labelled with whose view they are
     only = claims.ledger(claim_type="forecast").data
-    assert only.count('<tr id="claim-') == int((frame.claim_type == "forecast").sum())
+    assert only.count("<tr><th scope=\"row\">") == int((frame.claim_type == "forecast").sum())
+    # shown on the same page as the full ledger: no second copy of its row ids, and a landmark name of its own
+    assert 'id="claim-' not in only
+    assert 'aria-label="Claims ledger (' in only and 'aria-label="Claims ledger"' in page
 
 
 @pytest.mark.parametrize("kwargs", [dict(claim_type="opinion"), dict(rating="true"), dict(rating="")])
