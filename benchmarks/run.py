@@ -259,13 +259,35 @@ def install_size_mb() -> float:
     return round(total / 2**20, 1)
 
 
+def rescore_pages(pages: list[str], runs: int) -> None:
+    """Score a few changed pages again and merge them into latest.json, leaving every other figure as it was."""
+    missing = [page for page in pages if not (SITE / page).is_file()]
+    if missing:
+        sys.exit(f"No such built page: {', '.join(missing)}. Build the book first, and give paths relative to _build/html.")
+    results = json.loads((RESULTS / "latest.json").read_text(encoding="utf-8"))
+    fresh = lighthouse_scores(pages, runs=runs)
+    results.setdefault("lighthouse", {}).update(fresh)
+    results["lighthouse_summary"] = lighthouse_summary(results["lighthouse"])
+    results.setdefault("lighthouse_rescored", []).append({"when": time.strftime("%Y-%m-%d %H:%M:%S"), "pages": pages})
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    for page in pages:
+        print(f"lighthouse {page}: {fresh[page]}")
+    for kind, line in results["lighthouse_summary"].items():
+        print(f"lighthouse {kind} pages: {line}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-build", action="store_true", help="skip the cold and no-change builds")
     parser.add_argument("--no-notebooks", action="store_true", help="skip executing each notebook")
     parser.add_argument("--lighthouse", action="store_true", help="score every page with Lighthouse (slow)")
     parser.add_argument("--lighthouse-runs", type=int, default=3, help="Lighthouse runs per page; the median is reported")
+    parser.add_argument("--lighthouse-pages", nargs="+", metavar="PAGE",
+                        help="re-score only these pages (e.g. book/welcome.html) and update them in the committed results")
     args = parser.parse_args()
+    if args.lighthouse_pages:
+        rescore_pages(args.lighthouse_pages, args.lighthouse_runs)
+        return
 
     results: dict = {"when": time.strftime("%Y-%m-%d %H:%M:%S"), "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
                      f"{round(psutil.virtual_memory().total / 2**30)} GiB", "python": platform.python_version()}
