@@ -41,7 +41,8 @@ _TOGGLE_SETTINGS = re.compile(r"\b(?:toggleHintShow|toggleHintHide|toggleOpenOnP
 _THEBE_FILES = {"sphinx-thebe.css", "sphinx-thebe.js"}
 
 
-def _name(asset) -> str:
+def asset_name(asset) -> str:
+    """The file name of a stylesheet or script (a path or Sphinx asset), without folders or ``?v=`` query."""
     return Path(str(getattr(asset, "filename", asset) or "").split("?")[0]).name
 
 
@@ -55,7 +56,7 @@ def unused_assets(body: str, *, thebe: bool) -> set[str]:
 
 def keep_asset(asset, unused: set[str]) -> bool:
     """False for a stylesheet or script (file or inline) that belongs to an unused feature."""
-    name = _name(asset)
+    name = asset_name(asset)
     if name:
         return name not in unused
     inline = (getattr(asset, "attributes", {}) or {}).get("body", "")

@@ -924,6 +924,55 @@ table{{border-collapse:collapse;font-size:.85rem}}th,td{{border-bottom:1px solid
 """
 
 
+#: The book's page for each delegation's sheet (book/instructors/role-sheets/<code>.md), written by the build.
+SHEET_PAGES = Path(__file__).resolve().parents[1] / "book" / "instructors" / "role-sheets"
+
+_SHEET_PAGE = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+    format_version: 0.13
+kernelspec:
+  name: python3
+  display_name: Python 3
+---
+
+# Role sheet: {title}
+
+For the delegation of {delegation} in {{doc}}`the Security Council role-play <../roleplay>`. Print this page, or
+share its link, for the student or team playing this delegation. Keep the folded section at the end closed until
+the debrief.
+
+```{{code-cell}} ipython3
+:tags: [remove-input]
+
+from IPython.display import HTML
+from partnership import roleplay
+
+roleplay.DATA_PAGES = "../../data/"  # this page sits one folder below the other instructor pages
+HTML(roleplay.role_sheet("{code}"))
+```
+"""
+
+
+def sheet_pages() -> dict[str, str]:
+    """File name -> text of the book page for each delegation's sheet, in the order of :data:`ACTORS`."""
+    pages = {}
+    for code, who in ACTORS.items():
+        title = re.sub(r"\s*\(.*\)$", "", who.name)  # "Republic of Korea (South Korea)" -> "Republic of Korea"
+        delegation = title if " " not in title else f"the {title}"  # "Japan", but "the European Union"
+        pages[f"{code.lower()}.md"] = _SHEET_PAGE.format(title=title, delegation=delegation, code=code)
+    return pages
+
+
+def write_sheet_pages(folder: Path = SHEET_PAGES) -> list[Path]:
+    """Write the sheet pages, touching only those whose text changed. Returns the paths written."""
+    from ._files import write_if_changed
+
+    return [folder / name for name, text in sheet_pages().items() if write_if_changed(folder / name, text)]
+
+
 def write_handouts(folder, as_of=None) -> list[Path]:
     """Write one printable HTML file per delegation, plus the scenario and the injects, into ``folder``.
 

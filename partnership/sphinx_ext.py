@@ -88,7 +88,7 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, 
         if (
             isinstance(script, _JavaScript) and filename and not inline
             and not {"defer", "async"} & set(attributes)
-            and Path(str(filename).split("?")[0]).name not in _KEEP_BLOCKING
+            and leanpages.asset_name(script) not in _KEEP_BLOCKING
         ):
             script = _JavaScript(filename, priority=script.priority, **{**attributes, "defer": "defer"})
         kept.append(script)
@@ -184,6 +184,10 @@ def _write_data_pages(app: Sphinx) -> None:
         logger.info("[partnership] regenerated the chapter table from the notebooks")
     if coursemap.write_benchmark_page():
         logger.info("[partnership] regenerated the benchmark table")
+    from . import roleplay
+
+    for path in roleplay.write_sheet_pages():
+        logger.info(f"[partnership] regenerated {path.name} (role sheet page)")
     if answerkey.write_page():
         logger.info("[partnership] regenerated the answer key from the chapters")
 

@@ -322,6 +322,16 @@ def test_every_delegation_has_a_sheet_page_linked_from_the_roleplay_and_in_the_t
     assert set(rendered) == set(ACTORS), f"delegations without a sheet page: {set(ACTORS) - set(rendered)}"
 
 
+def test_sheet_pages_are_generated_from_the_delegations_and_committed_as_generated():
+    pages = roleplay.sheet_pages()
+    assert set(pages) == {f"{code.lower()}.md" for code in ACTORS}
+    assert "# Role sheet: European Union" in pages["eu.md"] and "delegation of the European Union" in pages["eu.md"]
+    assert "delegation of Japan in" in pages["jpn.md"]
+    for name, text in pages.items():
+        committed = (PAGES / "role-sheets" / name).read_text(encoding="utf-8")
+        assert committed == text, f"role-sheets/{name} is stale: build the book (it rewrites the sheet pages)"
+
+
 def test_roleplay_page_shows_the_scenario_and_injects_and_states_the_meeting_date():
     text = (PAGES / "roleplay.md").read_text(encoding="utf-8")
     assert "roleplay.injects_html()" in text and "roleplay.scenario_html()" in text
